@@ -1,0 +1,60 @@
+# pix2pix: build, test, benchmark and demo. Every target installs what it
+# needs first (libtensorflow into a cache outside the repo, the Python
+# reference into a virtualenv), so a fresh clone needs only `make test` or
+# `make demo`.
+#
+#   make GPU=1 build     build against the GPU libtensorflow (tensorflow wheel)
+#   LIBTENSORFLOW_DIR=/opt/libtensorflow make build    use an existing install
+
+SHELL := /bin/bash
+GO ?= go
+GPU ?=
+TF_FLAGS := $(if $(GPU),--gpu,)
+TF_PREFIX := $(shell bash scripts/install-libtensorflow.sh --prefix $(TF_FLAGS))
+TF_RPATH := $(TF_PREFIX)/lib$(if $(GPU),:$(TF_PREFIX)/lib/cuda,)
+
+# graft links with -ltensorflow; the rpath lets bin/pix2pix and the test
+# binaries find the library without LD_LIBRARY_PATH.
+export CGO_ENABLED := 1
+export CGO_CFLAGS := -I$(TF_PREFIX)/include
+export CGO_LDFLAGS := -L$(TF_PREFIX)/lib -Wl,-rpath,$(TF_RPATH)
+# Keep TensorFlow's C++ start-up chatter (CPU feature notices) out of output.
+export TF_CPP_MIN_LOG_LEVEL ?= 1
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+GOTESTFLAGS ?=
+
+.PHONY: all setup setup-tf setup-reference build test bench demo clean
+
+all: build
+
+## setup: install libtensorflow and the Python reference environment
+setup: setup-tf setup-reference
+
+setup-tf:
+	@bash scripts/install-libtensorflow.sh $(TF_FLAGS)
+
+setup-reference:
+	@bash scripts/setup-reference.sh
+
+## build: bin/pix2pix
+build: setup-tf
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/pix2pix ./cmd/pix2pix
+
+## test: every Go test, including the parity checks against the reference
+test: setup build
+	PIX2PIX_REF_PYTHON=$$(bash scripts/setup-reference.sh --python) \
+	PIX2PIX_BIN=$(CURDIR)/bin/pix2pix \
+	$(GO) test $(GOTESTFLAGS) -timeout 60m ./...
+
+## bench: speed and memory against the Python reference (see README)
+bench: setup build
+	@echo "make bench: not implemented yet (issue 7); nothing was measured."
+
+## demo: train a short run on the built-in example data and write a report
+demo: setup build
+	@echo "make demo: not implemented yet (issue 6)."
+
+clean:
+	rm -rf bin

@@ -1,0 +1,45 @@
+// Command pix2pix trains and runs the pix2pix image-to-image translation
+// model (Isola et al. 2017) as the affinelayer pix2pix-tensorflow program
+// does, on TensorFlow's C API. Each subcommand lives in its own file; this
+// one only assembles the app and maps errors to exit codes.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time by the Makefile (-X main.version=...).
+var version = "dev"
+
+func main() {
+	// TensorFlow's C++ logging prints CPU-feature notices on every start;
+	// keep them out unless the user asked for them.
+	if _, ok := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); !ok {
+		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+	}
+	app := &cli.App{
+		Name:    "pix2pix",
+		Usage:   "pix2pix image-to-image translation on TensorFlow, compatible with affinelayer/pix2pix-tensorflow",
+		Version: version,
+		Commands: []*cli.Command{
+			versionCommand(),
+		},
+		EnableBashCompletion: true,
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "pix2pix:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode maps an error to the process exit code: 2 for usage errors, 1 for
+// everything else.
+func exitCode(err error) int {
+	if ec, ok := err.(cli.ExitCoder); ok {
+		return ec.ExitCode()
+	}
+	return 1
+}

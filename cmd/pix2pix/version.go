@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"pix2pix/pkg/session"
+)
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the program and TensorFlow versions, the library path and the visible devices",
+		Action: func(c *cli.Context) error {
+			fmt.Printf("pix2pix     %s\n", version)
+			fmt.Printf("tensorflow  %s\n", session.TFVersion())
+			fmt.Printf("library     %s\n", orUnknown(session.LibraryPath()))
+			devs, err := session.ListDevices()
+			if err != nil {
+				return fmt.Errorf("list devices: %w", err)
+			}
+			for _, d := range devs {
+				// Only an accelerator's memory limit is a real figure; the
+				// CPU's is a nominal 256 MiB.
+				if d.Type == "CPU" || d.MemoryLimitBytes <= 0 {
+					fmt.Printf("device      %s (%s)\n", d.Name, d.Type)
+				} else {
+					fmt.Printf("device      %s (%s, %.1f GiB)\n", d.Name, d.Type, float64(d.MemoryLimitBytes)/(1<<30))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
