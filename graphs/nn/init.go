@@ -1,0 +1,47 @@
+package nn
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// Normal draws N(mean, stddev) as TensorFlow's random_normal_initializer
+// does: a standard normal sample scaled, then shifted (not truncated).
+func Normal(mean, stddev float32) Initializer {
+	return func(s *op.Scope, shape []int64, dtype tf.DataType, seed int64) tf.Output {
+		z := op.RandomStandardNormal(s, op.Const(s.SubScope("shape"), shape), dtype,
+			op.RandomStandardNormalSeed(seed), op.RandomStandardNormalSeed2(seed>>7+1))
+		return op.AddV2(s, op.Mul(s, z, Scalar(s, dtype, stddev)), Scalar(s, dtype, mean))
+	}
+}
+
+// Fill initialises every element to value (zeros, ones, Adam's beta powers).
+func Fill(value float64) Initializer {
+	return func(s *op.Scope, shape []int64, dtype tf.DataType, _ int64) tf.Output {
+		return op.Fill(s, op.Const(s.SubScope("shape"), shape), Scalar(s, dtype, value))
+	}
+}
+
+// Scalar is a constant of dtype holding value. Float values are rounded to
+// float32 the way Python's TensorFlow rounds a float literal.
+func Scalar[T float32 | float64 | int64](s *op.Scope, dtype tf.DataType, value T) tf.Output {
+	s = s.SubScope("Const")
+	switch dtype {
+	case tf.Float:
+		return op.Const(s, float32(value))
+	case tf.Double:
+		return op.Const(s, float64(value))
+	case tf.Int64:
+		return op.Const(s, int64(value))
+	case tf.Int32:
+		return op.Const(s, int32(value))
+	}
+	s.UpdateErr("Scalar", errUnsupported(dtype))
+	return tf.Output{}
+}
+
+type errUnsupported tf.DataType
+
+func (e errUnsupported) Error() string { return fmt.Sprintf("nn: unsupported dtype %d", int(e)) }
