@@ -25,6 +25,7 @@ func main() {
 		Usage:   "pix2pix image-to-image translation on TensorFlow, compatible with affinelayer/pix2pix-tensorflow",
 		Version: version,
 		Commands: []*cli.Command{
+			graphCommand(),
 			versionCommand(),
 		},
 		EnableBashCompletion: true,

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/fsutil"
+	"pix2pix/pkg/model"
+)
+
+func graphCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "graph",
+		Usage: "build the training graph and print its variables, parameter counts and op count",
+		Description: `Prints every variable of the training graph (name, dtype, shape; sorted),
+the trainable parameter counts of the generator and the discriminator, and
+the graph's op count. These names are the checkpoint's keys, identical to
+the original's. --write saves the GraphDef for TensorBoard.
+
+Example:
+   pix2pix graph --ngf 64 --ndf 64 --write /tmp/pix2pix.pb`,
+		Flags: append(modelFlags(),
+			&cli.StringFlag{Name: "write", Usage: "write the binary GraphDef to `FILE` (view with TensorBoard's graph tab after converting, or import in Python)"},
+		),
+		Action: func(c *cli.Context) error {
+			cfg, err := modelConfig(c)
+			if err != nil {
+				return cli.Exit(err.Error(), 2)
+			}
+			g, m, _, err := model.Build(cfg, model.Placeholders(cfg, int64(c.Int("batch_size"))))
+			if err != nil {
+				return err
+			}
+			for _, v := range m.Vars.Sorted() {
+				fmt.Println(pix2pix.VariableLine(v))
+			}
+			gen, dis := m.ParamCount("generator"), m.ParamCount("discriminator")
+			fmt.Printf("variables: %d\n", len(m.Vars.All()))
+			fmt.Printf("generator parameters: %d (%.2f M)\n", gen, float64(gen)/1e6)
+			fmt.Printf("discriminator parameters: %d (%.2f M)\n", dis, float64(dis)/1e6)
+			fmt.Printf("parameter_count = %d\n", gen+dis)
+			fmt.Printf("ops: %d\n", len(g.Operations()))
+			if path := c.String("write"); path != "" {
+				err := fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+					_, err := g.WriteTo(w)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Printf("wrote %s\n", path)
+			}
+			return nil
+		},
+	}
+}
+

@@ -1,0 +1,148 @@
+package pix2pix
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/nn"
+)
+
+// builder carries what every layer needs: the variable store, the one
+// forward read of each variable (shared by the two discriminator copies, so
+// that each variable's gradient sums both uses), and the step counter that
+// seeds dropout.
+type builder struct {
+	cfg   Config
+	store *nn.Store
+	reads map[*nn.Variable]tf.Output
+	// step is global_step read at the start of the step: the dropout masks'
+	// seed, so that a resumed run replays an uninterrupted one.
+	step tf.Output
+	// dropoutLayers counts dropout ops, to give each its own stream.
+	dropoutLayers int64
+}
+
+var (
+	weightInit = nn.Normal(0, 0.02) // kernels: N(0, 0.02), not truncated
+	gammaInit  = nn.Normal(1, 0.02) // batch-norm scale: N(1, 0.02)
+	zerosInit  = nn.Fill(0)
+	onesInit   = nn.Fill(1)
+)
+
+// variable returns the forward read of the variable called name, creating
+// the variable on first use.
+func (b *builder) variable(s *op.Scope, name string, shape []int64, init nn.Initializer, trainable bool) tf.Output {
+	v := b.store.Get(name, tf.Float, shape, init, trainable)
+	if r, ok := b.reads[v]; ok {
+		return r
+	}
+	r := v.Read(s)
+	b.reads[v] = r
+	return r
+}
+
+// channels is the static channel count of x, [batch, height, width, channels].
+func channels(x tf.Output) int64 {
+	return x.Shape().Size(3)
+}
+
+func scalar(s *op.Scope, v float64) tf.Output { return nn.Scalar(s, tf.Float, v) }
+
+// genConv is the generator's down block: a 4x4, stride-2, SAME convolution
+// with bias; with separable_conv, a separable convolution (depthwise 4x4,
+// then pointwise 1x1) instead.
+func (b *builder) genConv(s *op.Scope, name string, x tf.Output, out int64) tf.Output {
+	in := channels(x)
+	if b.cfg.SeparableConv {
+		return b.separableConv(s, name, x, out, 2)
+	}
+	p := name + "/conv2d/"
+	k := b.variable(s, p+"kernel", []int64{4, 4, in, out}, weightInit, true)
+	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
+	y := op.Conv2D(s.SubScope("Conv2D"), x, k, []int64{1, 2, 2, 1}, "SAME")
+	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
+}
+
+// separableConv is tf.layers.separable_conv2d with a 4x4 depthwise kernel
+// (depth multiplier 1), SAME padding, then a 1x1 pointwise kernel and bias.
+func (b *builder) separableConv(s *op.Scope, name string, x tf.Output, out, stride int64) tf.Output {
+	in := channels(x)
+	p := name + "/separable_conv2d/"
+	dk := b.variable(s, p+"depthwise_kernel", []int64{4, 4, in, 1}, weightInit, true)
+	pk := b.variable(s, p+"pointwise_kernel", []int64{1, 1, in, out}, weightInit, true)
+	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
+	y := op.DepthwiseConv2dNative(s.SubScope("depthwise"), x, dk, []int64{1, stride, stride, 1}, "SAME")
+	y = op.Conv2D(s.SubScope("pointwise"), y, pk, []int64{1, 1, 1, 1}, "VALID")
+	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
+}
+
+// genDeconv is the generator's up block: a 4x4, stride-2, SAME transposed
+// convolution with bias; with separable_conv, nearest-neighbour 2x
+// upsampling then a stride-1 separable convolution.
+func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf.Output {
+	h, w := x.Shape().Size(1), x.Shape().Size(2)
+	if b.cfg.SeparableConv {
+		up := op.ResizeNearestNeighbor(s.SubScope("resize"), x, op.Const(s.SubScope("size"), []int32{int32(2 * h), int32(2 * w)}))
+		return b.separableConv(s, name, up, out, 1)
+	}
+	in := channels(x)
+	p := name + "/conv2d_transpose/"
+	// The transposed kernel is [height, width, output, input].
+	k := b.variable(s, p+"kernel", []int64{4, 4, out, in}, weightInit, true)
+	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
+	// The output shape keeps the batch dimension dynamic, as tf.layers does.
+	ss := s.SubScope("output_shape")
+	batch := op.Slice(ss, op.Shape(ss, x), op.Const(ss.SubScope("begin"), []int32{0}), op.Const(ss.SubScope("size"), []int32{1}))
+	shape := op.ConcatV2(ss, []tf.Output{batch, op.Const(ss.SubScope("hwc"), []int32{int32(2 * h), int32(2 * w), int32(out)})}, op.Const(ss.SubScope("axis"), int32(0)))
+	y := op.Conv2DBackpropInput(s.SubScope("conv2d_transpose"), shape, k, x, []int64{1, 2, 2, 1}, "SAME")
+	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
+}
+
+// bnRecord keeps what the discriminator's hand-written backward pass needs
+// of a batch-norm op.
+type bnRecord struct {
+	x       tf.Output // the op's input
+	gamma   *nn.Variable
+	reserve [3]tf.Output
+}
+
+// batchnorm is tf.layers.batch_normalization as the original calls it:
+// always on the current batch's statistics (training=True), epsilon 1e-5,
+// gamma N(1, 0.02), beta 0; moving statistics exist but are never updated.
+func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *bnRecord) {
+	c := channels(x)
+	p := name + "/batch_normalization/"
+	gamma := b.variable(s, p+"gamma", []int64{c}, gammaInit, true)
+	beta := b.variable(s, p+"beta", []int64{c}, zerosInit, true)
+	mean := b.variable(s, p+"moving_mean", []int64{c}, zerosInit, false)
+	variance := b.variable(s, p+"moving_variance", []int64{c}, onesInit, false)
+	y, _, _, r1, r2, r3 := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
+		op.FusedBatchNormV3Epsilon(bnEpsilon),
+		op.FusedBatchNormV3IsTraining(true),
+		op.FusedBatchNormV3ExponentialAvgFactor(float32(1-b.cfg.BNMomentum)))
+	return y, &bnRecord{x: x, gamma: b.store.Lookup(p + "gamma"), reserve: [3]tf.Output{r1, r2, r3}}
+}
+
+// lrelu is the original's leaky ReLU, 0.5(1+a)x + 0.5(1-a)|x|, which equals
+// max(x, ax) and is computed the same way so that numbers match.
+func lrelu(s *op.Scope, x tf.Output, a float64) tf.Output {
+	s = s.SubScope("lrelu")
+	x = op.Identity(s, x)
+	lin := op.Mul(s.SubScope("linear"), scalar(s, 0.5*(1+a)), x)
+	abs := op.Mul(s.SubScope("absolute"), scalar(s, 0.5*(1-a)), op.Abs(s, x))
+	return op.AddV2(s, lin, abs)
+}
+
+// dropout keeps each element with probability 1-rate and scales kept ones
+// by 1/(1-rate), as tf.nn.dropout. The mask comes from a stateless generator
+// keyed by (seed, layer, global_step).
+func (b *builder) dropout(s *op.Scope, x tf.Output, rate float64) tf.Output {
+	s = s.SubScope("dropout")
+	b.dropoutLayers++
+	key := op.Const(s.SubScope("key"), []int64{b.cfg.Seed*4096 + b.dropoutLayers})
+	seed := op.ConcatV2(s.SubScope("seed"), []tf.Output{key, op.Reshape(s, b.step, op.Const(s.SubScope("one"), []int32{1}))},
+		op.Const(s.SubScope("axis"), int32(0)))
+	u := op.StatelessRandomUniform(s, op.Shape(s, x), seed, op.StatelessRandomUniformDtype(tf.Float))
+	keep := op.Cast(s, op.GreaterEqual(s, u, scalar(s, rate)), tf.Float)
+	return op.Mul(s.SubScope("apply"), op.Mul(s.SubScope("scale"), x, scalar(s, 1/(1-rate))), keep)
+}

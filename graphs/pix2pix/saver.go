@@ -1,0 +1,57 @@
+package pix2pix
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/nn"
+)
+
+// Saver is the save and restore ops over a set of variables, in
+// TensorFlow's V2 checkpoint format under the variables' own names.
+type Saver struct {
+	// Prefix is the string scalar to feed with the checkpoint prefix
+	// (e.g. "out/model-5000"; the files are <prefix>.index and
+	// <prefix>.data-00000-of-00001).
+	Prefix tf.Output
+	// Save writes every variable to Prefix; Restore assigns every
+	// variable from Prefix (dtype and shape must match).
+	Save, Restore *tf.Operation
+	// Merge merges the checkpoint at MergeFrom (a string vector of
+	// prefixes) into MergeTo and deletes the sources: written to a
+	// temporary prefix first, a checkpoint appears under its final name
+	// only once complete.
+	MergeFrom, MergeTo tf.Output
+	Merge              *tf.Operation
+	// Vars are the saved variables, sorted by name.
+	Vars []*nn.Variable
+}
+
+// BuildSaver adds a Saver over vars.
+func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
+	s = s.SubScope("save")
+	sv := &Saver{Vars: vars}
+	sv.Prefix = op.Placeholder(s.SubScope("prefix"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	names := make([]string, len(vars))
+	slices := make([]string, len(vars))
+	dtypes := make([]tf.DataType, len(vars))
+	reads := make([]tf.Output, len(vars))
+	for i, v := range vars {
+		names[i] = v.Name
+		dtypes[i] = v.DType
+		reads[i] = v.Read(s.SubScope("read"))
+	}
+	nameT := op.Const(s.SubScope("tensor_names"), names)
+	sliceT := op.Const(s.SubScope("shape_and_slices"), slices)
+	sv.Save = op.SaveV2(s, sv.Prefix, nameT, sliceT, reads)
+	values := op.RestoreV2(s, sv.Prefix, nameT, sliceT, dtypes)
+	assigns := make([]*tf.Operation, len(vars))
+	for i, v := range vars {
+		assigns[i] = op.AssignVariableOp(s.SubScope("assign"), v.Handle, values[i], op.AssignVariableOpValidateShape(true))
+	}
+	sv.Restore = op.NoOp(s.WithControlDependencies(assigns...).SubScope("restore_all"))
+	sv.MergeFrom = op.Placeholder(s.SubScope("merge_from"), tf.String, op.PlaceholderShape(tf.MakeShape(-1)))
+	sv.MergeTo = op.Placeholder(s.SubScope("merge_to"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	sv.Merge = op.MergeV2Checkpoints(s, sv.MergeFrom, sv.MergeTo, op.MergeV2CheckpointsDeleteOldDirs(true))
+	return sv
+}

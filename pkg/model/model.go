@@ -1,0 +1,106 @@
+// Package model runs the pix2pix training graph: it builds it (with
+// placeholders or an input pipeline in front), opens the session,
+// initialises or restores the variables, takes training steps and saves
+// checkpoints.
+package model
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/session"
+)
+
+// Trainer is a built training graph with its session.
+type Trainer struct {
+	Graph *tf.Graph
+	Model *pix2pix.Model
+	Saver *pix2pix.Saver
+	Sess  *session.Session
+}
+
+// Feeds builds the tensors the model trains on. It gets the root scope and
+// returns inputs and targets, [batch, 256, 256, channels].
+type Feeds func(s *op.Scope) (inputs, targets tf.Output, err error)
+
+// Placeholders feeds the model from placeholders "inputs" and "targets" of
+// a fixed batch size (-1 for any).
+func Placeholders(cfg pix2pix.Config, batch int64) Feeds {
+	return func(s *op.Scope) (tf.Output, tf.Output, error) {
+		in := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
+		tg := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.OutChannels))))
+		return in, tg, s.Err()
+	}
+}
+
+// Build makes the training graph and its saver, without a session.
+func Build(cfg pix2pix.Config, feeds Feeds) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, error) {
+	root := op.NewScope()
+	in, tg, err := feeds(root)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("build inputs: %w", err)
+	}
+	m, err := pix2pix.Build(root, cfg, in, tg)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("build model: %w", err)
+	}
+	sv := pix2pix.BuildSaver(root, m.Vars.Sorted())
+	g, err := root.Finalize()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("build graph: %w", err)
+	}
+	return g, m, sv, nil
+}
+
+// New builds the graph and opens a session on it. The variables are not
+// initialised yet: call Init or Restore.
+func New(cfg pix2pix.Config, feeds Feeds, opts session.Options) (*Trainer, error) {
+	g, m, sv, err := Build(cfg, feeds)
+	if err != nil {
+		return nil, err
+	}
+	s, err := session.New(g, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Trainer{Graph: g, Model: m, Saver: sv, Sess: s}, nil
+}
+
+// Close releases the session.
+func (t *Trainer) Close() error { return t.Sess.Close() }
+
+// Init initialises every variable from the initialisers.
+func (t *Trainer) Init() error {
+	if _, err := t.Sess.Run(nil, nil, []*tf.Operation{t.Model.Init}); err != nil {
+		return fmt.Errorf("initialise variables: %w", err)
+	}
+	return nil
+}
+
+// Restore assigns every variable from the checkpoint at prefix.
+func (t *Trainer) Restore(prefix string) error {
+	p, err := tf.NewTensor(prefix)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.Prefix: p}, nil, []*tf.Operation{t.Saver.Restore}); err != nil {
+		return fmt.Errorf("restore %s: %w", prefix, err)
+	}
+	return nil
+}
+
+// SaveTo writes every variable to the checkpoint at prefix as it stands
+// (no temporary name; see the checkpoint package for atomic saves).
+func (t *Trainer) SaveTo(prefix string) error {
+	p, err := tf.NewTensor(prefix)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.Prefix: p}, nil, []*tf.Operation{t.Saver.Save}); err != nil {
+		return fmt.Errorf("save %s: %w", prefix, err)
+	}
+	return nil
+}

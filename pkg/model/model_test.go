@@ -1,0 +1,42 @@
+package model
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+)
+
+// TestEMAFollowsLosses runs three steps and checks each loss average moved
+// as shadow = 0.99*shadow + 0.01*loss, with the losses fetched in the same
+// steps, and that global_step counts the steps.
+func TestEMAFollowsLosses(t *testing.T) {
+	tr := newTrainer(t, smallConfig(), 1)
+	m := tr.Model
+	rng := rand.New(rand.NewSource(3))
+	feeds := map[tf.Output]*tf.Tensor{m.Inputs: randomImages(t, rng, 1, 3), m.Targets: randomImages(t, rng, 1, 3)}
+	shadow := [3]float64{}
+	for step := 1; step <= 3; step++ {
+		// The averages are read after this step's update, in the same run.
+		out, err := tr.Sess.Run(feeds, []tf.Output{m.DiscrimLoss, m.GenLossGAN, m.GenLossL1, m.GlobalStep,
+			m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg}, []*tf.Operation{m.Train})
+		if err != nil {
+			t.Fatal(err)
+		}
+		avg := out[4:]
+		if gs := out[3].Value().(int64); gs != int64(step-1) {
+			t.Errorf("step %d: global_step read at the start = %d, want %d", step, gs, step-1)
+		}
+		for i := range shadow {
+			loss := float64(out[i].Value().(float32))
+			shadow[i] = 0.99*shadow[i] + 0.01*loss
+			got := float64(avg[i].Value().(float32))
+			if d := math.Abs(got - shadow[i]); d > 1e-6*math.Max(1, math.Abs(shadow[i])) {
+				t.Errorf("step %d: average %d = %.9g, want 0.99*shadow + 0.01*loss = %.9g (diff %.2g)", step, i, got, shadow[i], d)
+			}
+		}
+		t.Logf("step %d: losses %.6f %.6f %.6f  averages %.6f %.6f %.6f", step,
+			out[0].Value(), out[1].Value(), out[2].Value(), avg[0].Value(), avg[1].Value(), avg[2].Value())
+	}
+}
