@@ -56,6 +56,14 @@ class HarnessError(Exception):
     """An error with a message meant for the user (printed, exit code 1)."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with exit code 1 on usage errors (argparse's own is 2)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(1, "%s: error: %s\n" % (self.prog, message))
+
+
 # ---------------------------------------------------------------------------
 # Building blocks (same ops and initialisers as the original)
 # ---------------------------------------------------------------------------
@@ -369,12 +377,33 @@ def load_data(opts, model):
 
 
 def restore(sess, saver, prefix):
+    """Restores every global variable, after checking names, shapes and
+    dtypes against the checkpoint so a mismatch gets a readable message."""
     try:
-        saver.restore(sess, prefix)
-    except (tf.errors.OpError, ValueError) as e:
-        msg = getattr(e, "message", None) or str(e)
-        raise HarnessError("cannot restore model checkpoint %r: %s"
-                           % (prefix, msg.strip().splitlines()[0]))
+        reader = tf.train.load_checkpoint(prefix)
+    except Exception as e:
+        raise HarnessError("cannot read model checkpoint %r: %s" % (prefix, e))
+    shapes = reader.get_variable_to_shape_map()
+    dtypes = reader.get_variable_to_dtype_map()
+    problems = []
+    for v in v1.global_variables():
+        name = var_name(v)
+        if name not in shapes:
+            problems.append("%s missing" % name)
+        elif list(shapes[name]) != v.shape.as_list():
+            problems.append("%s has shape %s, the graph wants %s"
+                            % (name, list(shapes[name]), v.shape.as_list()))
+        elif dtypes[name] != v.dtype.base_dtype:
+            problems.append("%s has dtype %s, the graph wants %s"
+                            % (name, dtypes[name].name, v.dtype.base_dtype.name))
+    if problems:
+        more = len(problems) - 5
+        raise HarnessError(
+            "model checkpoint %r does not fit the graph (check --ngf, --ndf, "
+            "--separable_conv, --lab_colorization): %s%s"
+            % (prefix, "; ".join(problems[:5]),
+               " (and %d more)" % more if more > 0 else ""))
+    saver.restore(sess, prefix)
 
 
 def build_with_saver(opts):
@@ -511,7 +540,7 @@ def cmd_forward(opts):
 def parse_args(argv):
     # Options of the original's graph (same names and defaults), shared by
     # every subcommand, plus harness-only ones.
-    common = argparse.ArgumentParser(add_help=False)
+    common = ArgumentParser(add_help=False)
     common.add_argument("--ngf", type=int, default=64)
     common.add_argument("--ndf", type=int, default=64)
     common.add_argument("--batch_size", type=int, default=1)
@@ -528,7 +557,7 @@ def parse_args(argv):
     common.add_argument("--threads", type=int, default=0,
                         help="intra/inter-op threads, 0 = TensorFlow default")
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="pix2pix_ref.py",
         description="pix2pix (affinelayer) reference harness for parity tests")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -561,17 +590,17 @@ def parse_args(argv):
     opts = parser.parse_args(argv)
     for name in ("ngf", "ndf", "batch_size"):
         if getattr(opts, name) < 1:
-            parser.error("--%s must be at least 1" % name)
+            raise HarnessError("--%s must be at least 1" % name)
     if opts.threads < 0:
-        parser.error("--threads must be 0 or more")
+        raise HarnessError("--threads must be 0 or more")
     return opts
 
 
 def main(argv=None):
-    opts = parse_args(sys.argv[1:] if argv is None else argv)
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
                 "step": cmd_step, "forward": cmd_forward}
     try:
+        opts = parse_args(sys.argv[1:] if argv is None else argv)
         commands[opts.command](opts)
     except HarnessError as e:
         print("pix2pix_ref: %s" % e, file=sys.stderr)
