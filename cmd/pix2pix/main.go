@@ -20,7 +20,15 @@ func main() {
 	if _, ok := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); !ok {
 		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "1")
 	}
-	app := &cli.App{
+	if err := newApp().Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "pix2pix:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// newApp assembles the command-line application.
+func newApp() *cli.App {
+	return &cli.App{
 		Name:    "pix2pix",
 		Usage:   "pix2pix image-to-image translation on TensorFlow, compatible with affinelayer/pix2pix-tensorflow",
 		Version: version,
@@ -29,10 +37,8 @@ func main() {
 			versionCommand(),
 		},
 		EnableBashCompletion: true,
-	}
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, "pix2pix:", err)
-		os.Exit(exitCode(err))
+		// Errors are printed once, by main, with the program's prefix.
+		ExitErrHandler: func(*cli.Context, error) {},
 	}
 }
 

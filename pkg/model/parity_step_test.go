@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"path/filepath"
@@ -39,43 +40,62 @@ func writeData(t *testing.T, prefix string, m *pix2pix.Model, batch int) map[tf.
 
 // TestForwardMatchesReference: same weights, same inputs, dropout off:
 // outputs and both discriminator copies agree within 1e-5, with the
-// weights written by Go and read by the reference, and the other way.
+// weights written by Go and read by the reference, and the other way; for
+// the default graph, the separable one and Lab colorization.
 func TestForwardMatchesReference(t *testing.T) {
-	cfg := parityConfig()
-	dir := t.TempDir()
-	tr := newTrainer(t, cfg, 1)
-	feeds := writeData(t, filepath.Join(dir, "data"), tr.Model, 1)
-	for _, writer := range []string{"go", "reference"} {
-		t.Run("weights-from-"+writer, func(t *testing.T) {
-			prefix := filepath.Join(dir, writer+"-init")
-			if writer == "go" {
-				if err := tr.SaveTo(prefix); err != nil {
+	variants := []struct {
+		name  string
+		batch int
+		mod   func(*pix2pix.Config)
+	}{
+		{"default", 1, func(*pix2pix.Config) {}},
+		{"batch2-separable", 2, func(c *pix2pix.Config) { c.SeparableConv = true }},
+		{"lab", 1, func(c *pix2pix.Config) { c.InChannels, c.OutChannels = 1, 2 }},
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			cfg := parityConfig()
+			v.mod(&cfg)
+			dir := t.TempDir()
+			tr := newTrainer(t, cfg, int64(v.batch))
+			feeds := writeData(t, filepath.Join(dir, "data"), tr.Model, v.batch)
+			writers := []string{"go", "reference"}
+			if v.name != "default" {
+				writers = writers[:1]
+			}
+			for _, writer := range writers {
+				prefix := filepath.Join(dir, writer+"-init")
+				if writer == "go" {
+					if err := tr.SaveTo(prefix); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					runRef(t, "init", cfg, v.batch, "--seed", "3", "--out", prefix)
+					if err := tr.Restore(prefix); err != nil {
+						t.Fatal(err)
+					}
+				}
+				out := filepath.Join(dir, writer+"-forward")
+				runRef(t, "forward", cfg, v.batch, "--ckpt", prefix, "--data", filepath.Join(dir, "data"), "--out", out)
+				ref, err := checkpoint.ReadTensors(filepath.Join(out, "result"))
+				if err != nil {
 					t.Fatal(err)
 				}
-			} else {
-				runRef(t, "init", cfg, 1, "--seed", "3", "--out", prefix)
-				if err := tr.Restore(prefix); err != nil {
+				m := tr.Model
+				names := []string{"outputs", "predict_real", "predict_fake", "discrim_loss", "gen_loss_GAN", "gen_loss_L1"}
+				got, err := tr.Sess.Run(feeds, []tf.Output{m.Outputs, m.PredictReal, m.PredictFake, m.DiscrimLoss, m.GenLossGAN, m.GenLossL1}, nil)
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			out := filepath.Join(dir, writer+"-forward")
-			runRef(t, "forward", cfg, 1, "--ckpt", prefix, "--data", filepath.Join(dir, "data"), "--out", out)
-			ref, err := checkpoint.ReadTensors(filepath.Join(out, "result"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := tr.Model
-			names := []string{"outputs", "predict_real", "predict_fake", "discrim_loss", "gen_loss_GAN", "gen_loss_L1"}
-			got, err := tr.Sess.Run(feeds, []tf.Output{m.Outputs, m.PredictReal, m.PredictFake, m.DiscrimLoss, m.GenLossGAN, m.GenLossL1}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, n := range names {
-				d := maxAbsDiff(floats(got[i]), floats(ref[n]))
-				t.Logf("%-13s max abs difference %.3g", n, d)
-				if d > 1e-5 {
-					t.Errorf("%s differs from the reference by %.3g > 1e-5", n, d)
+				var line []string
+				for i, n := range names {
+					d := maxAbsDiff(floats(got[i]), floats(ref[n]))
+					line = append(line, fmt.Sprintf("%s %.3g", n, d))
+					if d > 1e-5 {
+						t.Errorf("weights from %s: %s differs from the reference by %.3g > 1e-5", writer, n, d)
+					}
 				}
+				t.Logf("weights written by %s; max abs differences: %s", writer, strings.Join(line, ", "))
 			}
 		})
 	}
