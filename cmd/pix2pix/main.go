@@ -18,7 +18,7 @@ func main() {
 	// TensorFlow's C++ logging prints CPU-feature notices on every start;
 	// keep them out unless the user asked for them.
 	if _, ok := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); !ok {
-		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "2")
 	}
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "pix2pix:", err)
@@ -33,6 +33,7 @@ func newApp() *cli.App {
 		Usage:   "pix2pix image-to-image translation on TensorFlow, compatible with affinelayer/pix2pix-tensorflow",
 		Version: version,
 		Commands: []*cli.Command{
+			trainCommand(),
 			graphCommand(),
 			versionCommand(),
 		},

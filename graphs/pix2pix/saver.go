@@ -17,20 +17,25 @@ type Saver struct {
 	// Save writes every variable to Prefix; Restore assigns every
 	// variable from Prefix (dtype and shape must match).
 	Save, Restore *tf.Operation
+	// SaveTensor is Prefix passed through after Save: the save endpoint a
+	// meta graph's SaverDef names, as TensorFlow's Saver builds it.
+	SaveTensor tf.Output
 	// Merge merges the checkpoint at MergeFrom (a string vector of
 	// prefixes) into MergeTo and deletes the sources: written to a
 	// temporary prefix first, a checkpoint appears under its final name
 	// only once complete.
 	MergeFrom, MergeTo tf.Output
 	Merge              *tf.Operation
-	// Vars are the saved variables, sorted by name.
-	Vars []*nn.Variable
+	// Vars are the saved variables, sorted by name; Reads reads each
+	// (by name) without depending on anything else in the graph.
+	Vars  []*nn.Variable
+	Reads map[string]tf.Output
 }
 
 // BuildSaver adds a Saver over vars.
 func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
 	s = s.SubScope("save")
-	sv := &Saver{Vars: vars}
+	sv := &Saver{Vars: vars, Reads: map[string]tf.Output{}}
 	sv.Prefix = op.Placeholder(s.SubScope("prefix"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
 	names := make([]string, len(vars))
 	slices := make([]string, len(vars))
@@ -40,10 +45,12 @@ func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
 		names[i] = v.Name
 		dtypes[i] = v.DType
 		reads[i] = v.Read(s.SubScope("read"))
+		sv.Reads[v.Name] = reads[i]
 	}
 	nameT := op.Const(s.SubScope("tensor_names"), names)
 	sliceT := op.Const(s.SubScope("shape_and_slices"), slices)
 	sv.Save = op.SaveV2(s, sv.Prefix, nameT, sliceT, reads)
+	sv.SaveTensor = op.Identity(s.WithControlDependencies(sv.Save).SubScope("control_dependency"), sv.Prefix)
 	values := op.RestoreV2(s, sv.Prefix, nameT, sliceT, dtypes)
 	assigns := make([]*tf.Operation, len(vars))
 	for i, v := range vars {

@@ -104,3 +104,26 @@ func (t *Trainer) SaveTo(prefix string) error {
 	}
 	return nil
 }
+
+// Merge moves the checkpoint at from to prefix to (see pix2pix.Saver).
+func (t *Trainer) Merge(from, to string) error {
+	f, err := tf.NewTensor([]string{from})
+	if err != nil {
+		return err
+	}
+	d, err := tf.NewTensor(to)
+	if err != nil {
+		return err
+	}
+	_, err = t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.MergeFrom: f, t.Saver.MergeTo: d}, nil, []*tf.Operation{t.Saver.Merge})
+	return err
+}
+
+// GlobalStep reads global_step.
+func (t *Trainer) GlobalStep() (int64, error) {
+	out, err := t.Sess.Run(nil, []tf.Output{t.Saver.Reads["global_step"]}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("read global_step: %w", err)
+	}
+	return out[0].Value().(int64), nil
+}

@@ -1,0 +1,112 @@
+// Package display builds the ops that turn the model's tensors into
+// pictures, as the original shows them: back from [-1, 1] to [0, 1] (and
+// from Lab to RGB for colorization), optionally rescaled to the output
+// aspect ratio with bicubic interpolation, converted to uint8, and encoded
+// as PNG for the images/ directory.
+package display
+
+import (
+	"math"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/input"
+)
+
+// Config says how to show images.
+type Config struct {
+	LabColorization bool
+	WhichDirection  string
+	// AspectRatio (width / height) rescales the written images to
+	// 256 x round(256*AspectRatio); 1 leaves them as they are.
+	AspectRatio float64
+	// Batch is the static batch size (the PNG encoder handles images one
+	// by one).
+	Batch int
+}
+
+// Images are the displayable images, [batch, height, width, channels]
+// uint8, and their PNG encodings (one string per image).
+type Images struct {
+	Inputs, Targets, Outputs          tf.Output
+	InputPNGs, TargetPNGs, OutputPNGs []tf.Output
+}
+
+// Build converts inputs, targets and outputs of the model.
+func Build(s *op.Scope, c Config, inputs, targets, outputs tf.Output) Images {
+	var in, tg, out tf.Output
+	switch {
+	case c.LabColorization && c.WhichDirection == "AtoB":
+		// inputs are lightness; targets and outputs are colour shown on
+		// the input's lightness.
+		tg = augment(s.SubScope("targets"), targets, inputs)
+		out = augment(s.SubScope("outputs"), outputs, inputs)
+		in = deprocess(s.SubScope("inputs"), inputs)
+	case c.LabColorization:
+		in = augment(s.SubScope("inputs"), inputs, targets)
+		tg = deprocess(s.SubScope("targets"), targets)
+		out = deprocess(s.SubScope("outputs"), outputs)
+	default:
+		in = deprocess(s.SubScope("inputs"), inputs)
+		tg = deprocess(s.SubScope("targets"), targets)
+		out = deprocess(s.SubScope("outputs"), outputs)
+	}
+	im := Images{
+		Inputs:  convert(s.SubScope("convert_inputs"), c, in),
+		Targets: convert(s.SubScope("convert_targets"), c, tg),
+		Outputs: convert(s.SubScope("convert_outputs"), c, out),
+	}
+	es := s.SubScope("encode_images")
+	im.InputPNGs = encode(es.SubScope("input_pngs"), im.Inputs, c.Batch)
+	im.TargetPNGs = encode(es.SubScope("target_pngs"), im.Targets, c.Batch)
+	im.OutputPNGs = encode(es.SubScope("output_pngs"), im.Outputs, c.Batch)
+	return im
+}
+
+// deprocess maps [-1, 1] to [0, 1].
+func deprocess(s *op.Scope, x tf.Output) tf.Output {
+	s = s.SubScope("deprocess")
+	return op.Div(s, op.AddV2(s, x, f32(s, 1)), f32(s, 2))
+}
+
+// augment shows colour channels ab ([..., 2]) on lightness l ([..., 1])
+// as RGB.
+func augment(s *op.Scope, ab, l tf.Output) tf.Output {
+	s = s.SubScope("augment")
+	return input.LabToRGB(s, input.DeprocessLab(s, l, ab))
+}
+
+// convert resizes to the aspect ratio if asked (bicubic) and converts to
+// uint8 with saturation, as convert_image_dtype: x*255.5 clipped, then
+// truncated.
+func convert(s *op.Scope, c Config, x tf.Output) tf.Output {
+	if c.AspectRatio != 0 && c.AspectRatio != 1 {
+		w := int32(math.RoundToEven(input.CropSize * c.AspectRatio))
+		x = op.ResizeBicubic(s, x, op.Const(s.SubScope("size"), []int32{input.CropSize, w}))
+	}
+	return ToUint8(s, x, true)
+}
+
+// ToUint8 converts [0, 1] floats to uint8 as convert_image_dtype does;
+// with saturate the scaled values are clipped to [0, 255] first.
+func ToUint8(s *op.Scope, x tf.Output, saturate bool) tf.Output {
+	s = s.SubScope("to_uint8")
+	x = op.Mul(s, x, f32(s, 255.5))
+	if saturate {
+		x = op.ClipByValue(s, x, f32(s, 0), f32(s, 255))
+	}
+	return op.Cast(s, x, tf.Uint8)
+}
+
+// encode PNG-encodes each image of a [batch, h, w, c] uint8 tensor.
+func encode(s *op.Scope, images tf.Output, batch int) []tf.Output {
+	parts := op.Unpack(s, images, int64(batch))
+	out := make([]tf.Output, batch)
+	for i, p := range parts {
+		out[i] = op.EncodePng(s.SubScope("png"), p)
+	}
+	return out
+}
+
+func f32(s *op.Scope, v float32) tf.Output { return op.Const(s.SubScope("Const"), v) }

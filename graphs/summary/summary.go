@@ -1,0 +1,82 @@
+// Package summary builds the ops that write TensorBoard event files
+// through TensorFlow's own summary writer (no hand-written event format):
+// a file writer on a log directory, scalar, image and histogram writes
+// keyed by a step, and flush.
+package summary
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+)
+
+// Writer is a summary file writer resource and the ops around it.
+type Writer struct {
+	s      *op.Scope
+	handle tf.Output
+	// Step is the int64 scalar every write is keyed by (feed it, or pass
+	// a tensor to New).
+	Step tf.Output
+	// Init creates the event file in the log directory; Flush and Close
+	// push pending events to disk.
+	Init, Flush, Close *tf.Operation
+	// Writes groups every write added so far (see Group).
+	writes []*tf.Operation
+}
+
+// New adds a writer for logdir (a string fed at run time through the
+// returned placeholder would do as well; the directory is fixed per run).
+func New(s *op.Scope, logdir string, step tf.Output) *Writer {
+	s = s.SubScope("summary")
+	h := s.AddOperation(tf.OpSpec{
+		Type: "SummaryWriter",
+		Name: "writer",
+		Attrs: map[string]interface{}{
+			"shared_name": "pix2pix_summary_writer",
+			"container":   "",
+		},
+	})
+	w := &Writer{s: s, Step: step}
+	if h == nil {
+		return w
+	}
+	w.handle = h.Output(0)
+	w.Init = s.AddOperation(tf.OpSpec{
+		Type: "CreateSummaryFileWriter",
+		Name: "create",
+		Input: []tf.Input{w.handle,
+			op.Const(s.SubScope("logdir"), logdir),
+			op.Const(s.SubScope("max_queue"), int32(10)),
+			op.Const(s.SubScope("flush_millis"), int32(120000)),
+			op.Const(s.SubScope("suffix"), ".v2"),
+		},
+	})
+	w.Flush = s.AddOperation(tf.OpSpec{Type: "FlushSummaryWriter", Name: "flush", Input: []tf.Input{w.handle}})
+	w.Close = s.AddOperation(tf.OpSpec{Type: "CloseSummaryWriter", Name: "close", Input: []tf.Input{w.handle}})
+	return w
+}
+
+func (w *Writer) tag(name string) tf.Output { return op.Const(w.s.SubScope("tag"), name) }
+
+// Scalar writes a float scalar under tag.
+func (w *Writer) Scalar(tag string, value tf.Output) {
+	w.writes = append(w.writes, op.WriteScalarSummary(w.s.SubScope("scalar"), w.handle, w.Step, w.tag(tag), value))
+}
+
+// Image writes up to maxImages images of a [batch, height, width,
+// channels] uint8 tensor under tag.
+func (w *Writer) Image(tag string, images tf.Output, maxImages int64) {
+	s := w.s.SubScope("image")
+	bad := op.Const(s.SubScope("bad_color"), []uint8{255, 0, 0, 255})
+	w.writes = append(w.writes, op.WriteImageSummary(s, w.handle, w.Step, w.tag(tag), images, bad,
+		op.WriteImageSummaryMaxImages(maxImages)))
+}
+
+// Histogram writes the distribution of values under tag.
+func (w *Writer) Histogram(tag string, values tf.Output) {
+	w.writes = append(w.writes, op.WriteHistogramSummary(w.s.SubScope("histogram"), w.handle, w.Step, w.tag(tag), values))
+}
+
+// Group returns one op that runs every write added so far.
+func (w *Writer) Group() *tf.Operation {
+	return op.NoOp(w.s.WithControlDependencies(w.writes...).SubScope("write_all"))
+}

@@ -1,0 +1,89 @@
+package dataset
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg" // register decoders for header checks
+	_ "image/png"
+	"os"
+)
+
+// CheckOptions say what a usable image looks like.
+type CheckOptions struct {
+	// Paired: the image is A|B side by side, so it needs an even width of
+	// at least 2 (unless AllowOddWidth, which splits at width // 2 as the
+	// original does, leaving B a pixel wider).
+	Paired        bool
+	AllowOddWidth bool
+	// MaxPixels refuses images larger than this before decoding (0: no
+	// limit).
+	MaxPixels int64
+}
+
+// CheckHeader reads the image's header (not its pixels) and returns a
+// clear error, naming the file, for what the original would trip over
+// later or silently mishandle: an empty or unreadable file, an unknown or
+// corrupt format, a channel count other than 3, a size the pipeline
+// cannot split. Decoding can still find damage past the header; the input
+// graph reports that with the file's name too.
+func CheckHeader(path string, o CheckOptions) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("image %s: %w", path, err)
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("image %s is empty (0 bytes): remove it or replace it with a valid image", path)
+	}
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("image %s is not a readable PNG or JPEG (%v): remove or re-encode it", path, err)
+	}
+	if ch := channels(cfg.ColorModel); ch != 3 && ch != 0 {
+		return fmt.Errorf("image %s has %d channels (%s), want 3 (RGB): convert it, e.g. pix2pix data combine drops alpha and turns grey to RGB", path, ch, format)
+	}
+	if o.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
+		return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels: resize it first (pix2pix data resize)", path, cfg.Width, cfg.Height, o.MaxPixels)
+	}
+	if cfg.Width < 1 || cfg.Height < 1 {
+		return fmt.Errorf("image %s has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
+	}
+	if o.Paired {
+		if cfg.Width < 2 {
+			return fmt.Errorf("image %s is %dx%d: a paired image holds A and B side by side, so it must be at least 2 pixels wide", path, cfg.Width, cfg.Height)
+		}
+		if cfg.Width%2 == 1 && !o.AllowOddWidth {
+			return fmt.Errorf("image %s has an odd width (%d): A and B halves would differ by a pixel; fix the pair (pix2pix data combine), or pass --allow_odd_width to split at width // 2 as the original does", path, cfg.Width)
+		}
+	}
+	return nil
+}
+
+// channels is the channel count TensorFlow's decoders give for the color
+// model Go reports. Go reads a truecolor PNG as RGBA and one with an alpha
+// channel as NRGBA; a paletted PNG decodes to RGBA only if its palette has
+// transparency.
+func channels(m color.Model) int {
+	switch m {
+	case color.GrayModel, color.Gray16Model:
+		return 1
+	case color.RGBAModel, color.RGBA64Model, color.YCbCrModel:
+		return 3
+	case color.NRGBAModel, color.NRGBA64Model, color.NYCbCrAModel, color.CMYKModel:
+		return 4
+	}
+	if p, ok := m.(color.Palette); ok {
+		for _, c := range p {
+			if _, _, _, a := c.RGBA(); a != 0xffff {
+				return 4
+			}
+		}
+		return 3
+	}
+	return 0
+}

@@ -1,0 +1,75 @@
+// Package train runs pix2pix training as the original's train mode does:
+// the input pipeline feeds the training graph, and a loop takes steps,
+// reports progress, writes summaries, display images and traces at their
+// frequencies, and saves checkpoints atomically; it resumes from a
+// checkpoint directory and stops cleanly on a signal.
+package train
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/display"
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/graphs/summary"
+	"pix2pix/pkg/model"
+)
+
+// extras are the ops the loop runs besides the train op.
+type extras struct {
+	summaries *summary.Writer
+	writeAll  *tf.Operation
+	step      tf.Output // int64 placeholder: the step summaries are keyed by
+	display   display.Images
+}
+
+// buildGraph makes the training graph with placeholders of the batch
+// size, plus summaries into logdir and display images.
+func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, *extras, error) {
+	var ex extras
+	feeds := model.Placeholders(cfg, int64(batch))
+	var g *tf.Graph
+	var m *pix2pix.Model
+	var sv *pix2pix.Saver
+	root := op.NewScope()
+	in, tg, err := feeds(root)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	m, err = pix2pix.Build(root, cfg, in, tg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	sv = pix2pix.BuildSaver(root, m.Vars.Sorted())
+	ex.display = display.Build(root.SubScope("display"), dcfg, m.Inputs, m.Targets, m.Outputs)
+	if logdir != "" {
+		ss := root.SubScope("summaries")
+		ex.step = op.Placeholder(ss.SubScope("step"), tf.Int64, op.PlaceholderShape(tf.ScalarShape()))
+		w := summary.New(ss, logdir, ex.step)
+		// As the original: images of the batch, the averaged losses, and
+		// a histogram of every trainable variable and gradient.
+		w.Image("inputs", ex.display.Inputs, 3)
+		w.Image("targets", ex.display.Targets, 3)
+		w.Image("outputs", ex.display.Outputs, 3)
+		w.Image("predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
+		w.Image("predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
+		w.Scalar("discriminator_loss", m.DiscrimLossAvg)
+		w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
+		w.Scalar("generator_loss_L1", m.GenLossL1Avg)
+		for _, v := range m.Vars.Trainable("") {
+			w.Histogram(v.Name+"/values", sv.Reads[v.Name])
+		}
+		for _, gr := range append(append([]pix2pix.Grad{}, m.DiscrimGrads...), m.GenGrads...) {
+			w.Histogram(gr.Var.Name+"/gradients", gr.Grad)
+		}
+		ex.writeAll = w.Group()
+		ex.summaries = w
+	}
+	g, err = root.Finalize()
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("build training graph: %w", err)
+	}
+	return g, m, sv, &ex, nil
+}

@@ -1,0 +1,238 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/model"
+	"pix2pix/pkg/pipeline"
+	"pix2pix/pkg/session"
+)
+
+// ErrInterrupted is returned when the context ended the run early; the
+// checkpoint saved on the way out is named in the wrapping error.
+var ErrInterrupted = errors.New("interrupted")
+
+// run holds one training run's state.
+type run struct {
+	o        Options
+	tr       *model.Trainer
+	ex       *extras
+	meta     []byte
+	pipe     *pipeline.Pipeline
+	out      io.Writer
+	lastSave string
+	// losses are the averaged losses after the last step.
+	losses [3]float32
+}
+
+// Run trains until max steps or until ctx ends (then it saves a
+// checkpoint and returns an error wrapping ErrInterrupted).
+func Run(ctx context.Context, o Options) error {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	paths, err := dataset.List(o.InputDir)
+	if err != nil {
+		return err
+	}
+	// Header checks of every file up front: a bad image stops the run
+	// now, by name, not hours in.
+	o.Check.Paired = !o.Input.LabColorization
+	for _, p := range paths {
+		if err := dataset.CheckHeader(p, o.Check); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return fmt.Errorf("output_dir: %w", err)
+	}
+	checkpoint.CleanTemp(o.OutputDir)
+	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
+
+	logdir := ""
+	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
+		logdir = o.OutputDir
+	}
+	g, m, sv, ex, err := buildGraph(o.Model, o.displayConfig(), o.BatchSize, logdir)
+	if err != nil {
+		return err
+	}
+	sess, err := session.New(g, o.Session)
+	if err != nil {
+		return err
+	}
+	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Saver: sv, Sess: sess}, ex: ex, out: o.Out}
+	defer sess.Close()
+	if r.meta, err = metaGraph(g, sv, o.MaxToKeep); err != nil {
+		return fmt.Errorf("meta graph: %w", err)
+	}
+	if err := r.initVariables(); err != nil {
+		return err
+	}
+	if ex.summaries != nil {
+		if _, err := sess.Run(nil, nil, []*tf.Operation{ex.summaries.Init}); err != nil {
+			return fmt.Errorf("summary writer in %s: %w", logdir, err)
+		}
+		defer sess.Run(nil, nil, []*tf.Operation{ex.summaries.Close})
+	}
+	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.BatchSize, Shuffle: true,
+		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers, Check: o.Check})
+	if err != nil {
+		return err
+	}
+	defer pipe.Close()
+	r.pipe = pipe
+	return r.loop(ctx)
+}
+
+// initVariables restores the latest checkpoint of o.Checkpoint, or
+// initialises every variable.
+func (r *run) initVariables() error {
+	if r.o.Checkpoint == "" {
+		return r.tr.Init()
+	}
+	prefix, err := checkpoint.Latest(r.o.Checkpoint)
+	if err != nil {
+		return err
+	}
+	if err := r.tr.CheckCompatible(prefix); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.out, "loading model from checkpoint %s\n", prefix)
+	return r.tr.Restore(prefix)
+}
+
+func (r *run) loop(ctx context.Context) error {
+	o, m := r.o, r.tr.Model
+	start, err := r.tr.GlobalStep()
+	if err != nil {
+		return err
+	}
+	spe := r.pipe.StepsPerEpoch()
+	maxSteps := o.maxSteps(spe)
+	fmt.Fprintf(r.out, "parameter_count = %d\n", m.ParamCount("generator")+m.ParamCount("discriminator"))
+
+	streamCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	batches := r.pipe.Stream(streamCtx, start, start+maxSteps)
+	if o.Bar != nil {
+		o.Bar.Start(maxSteps)
+		defer o.Bar.Finish()
+	}
+	t0 := time.Now()
+	for step := int64(0); step < maxSteps; step++ {
+		if ctx.Err() != nil {
+			return r.interrupted(start + step)
+		}
+		var b pipeline.Result
+		select {
+		case b = <-batches:
+		case <-ctx.Done():
+			return r.interrupted(start + step)
+		}
+		if b.Err != nil {
+			return b.Err
+		}
+		gs := start + step + 1 // global_step after this step
+		if err := r.step(b.Batch, step, maxSteps, gs); err != nil {
+			return err
+		}
+		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
+			r.progress(step, maxSteps, gs, spe, t0)
+		}
+		if should(o.SaveFreq, step, maxSteps) {
+			fmt.Fprintln(r.out, "saving model")
+			if err := r.save(gs); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// step runs one training step with whatever the frequencies ask for.
+func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
+	o, m, ex := r.o, r.tr.Model, r.ex
+	feeds := map[tf.Output]*tf.Tensor{m.Inputs: b.Inputs, m.Targets: b.Targets}
+	fetches := []tf.Output{m.DiscrimLoss, m.GenLossGAN, m.GenLossL1, m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg}
+	targets := []*tf.Operation{m.Train}
+	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
+	if summarize {
+		t, _ := tf.NewTensor(gs)
+		feeds[ex.step] = t
+		targets = append(targets, ex.writeAll, ex.summaries.Flush)
+	}
+	showing := should(o.DisplayFreq, step, maxSteps)
+	nDisplay := len(ex.display.InputPNGs)
+	if showing {
+		fetches = append(fetches, ex.display.InputPNGs...)
+		fetches = append(fetches, ex.display.OutputPNGs...)
+		fetches = append(fetches, ex.display.TargetPNGs...)
+	}
+	var out []*tf.Tensor
+	var err error
+	if should(o.TraceFreq, step, maxSteps) {
+		fmt.Fprintln(r.out, "recording trace")
+		out, err = r.traced(feeds, fetches, targets, gs)
+	} else {
+		out, err = r.tr.Sess.Run(feeds, fetches, targets)
+	}
+	if err != nil {
+		return fmt.Errorf("training step %d: %w", gs, err)
+	}
+	for i, name := range []string{"discrim_loss", "gen_loss_GAN", "gen_loss_L1"} {
+		v := float64(out[i].Value().(float32))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			last := r.lastSave
+			if last == "" {
+				last = "none saved by this run"
+			}
+			return fmt.Errorf("%s became %v at step %d (images %v); stopping without saving. Last good checkpoint: %s. Lower --lr or check the data", name, v, gs, b.Paths, last)
+		}
+	}
+	r.losses = [3]float32{out[3].Value().(float32), out[4].Value().(float32), out[5].Value().(float32)}
+	if summarize {
+		fmt.Fprintln(r.out, "recording summary")
+	}
+	if showing {
+		fmt.Fprintln(r.out, "saving display images")
+		if err := writeDisplay(o.OutputDir, gs, b.Paths, out[6:6+nDisplay], out[6+nDisplay:6+2*nDisplay], out[6+2*nDisplay:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// save writes checkpoint model-<gs> atomically and keeps MaxToKeep.
+func (r *run) save(gs int64) error {
+	prefix, err := checkpoint.Save(r.tr, r.o.OutputDir, "model", gs, r.o.MaxToKeep, writeMeta(r.meta))
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	r.lastSave = prefix
+	return nil
+}
+
+// interrupted saves where the run stands and reports it.
+func (r *run) interrupted(gs int64) error {
+	fmt.Fprintln(r.out, "interrupted: saving model")
+	if err := r.save(gs); err != nil {
+		return fmt.Errorf("%w at step %d; saving failed: %v", ErrInterrupted, gs, err)
+	}
+	return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(r.lastSave))
+}

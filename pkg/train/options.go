@@ -1,0 +1,93 @@
+package train
+
+import (
+	"fmt"
+	"io"
+
+	"pix2pix/graphs/display"
+	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/session"
+)
+
+// Options are a training run's settings, under the original's names.
+type Options struct {
+	InputDir, OutputDir string
+	// Checkpoint, if set, is a directory whose latest checkpoint the run
+	// resumes from (weights, Adam, averages, global_step).
+	Checkpoint string
+
+	MaxSteps, MaxEpochs int64
+	SummaryFreq         int64
+	ProgressFreq        int64
+	TraceFreq           int64
+	DisplayFreq         int64
+	SaveFreq            int64
+	// MaxToKeep checkpoints are kept (the original keeps 1).
+	MaxToKeep int
+
+	Model     pix2pix.Config
+	Input     input.Config
+	BatchSize int
+	Flip      bool
+	// Check is applied to every image's header.
+	Check dataset.CheckOptions
+	// Workers for the input pipeline (0: the cores).
+	Workers int
+
+	Session session.Options
+
+	// Out receives progress; Log receives notices ("saving model").
+	Out io.Writer
+	// Bar, if set, is told each step's progress (a terminal progress bar).
+	Bar ProgressBar
+}
+
+// ProgressBar is what the loop reports to a terminal progress bar.
+type ProgressBar interface {
+	Start(total int64)
+	Set(done int64, desc string)
+	Finish()
+}
+
+// maxSteps is the original's rule: max_steps if given, else max_epochs
+// times the steps per epoch, else 2^32.
+func (o Options) maxSteps(stepsPerEpoch int) int64 {
+	switch {
+	case o.MaxSteps > 0:
+		return o.MaxSteps
+	case o.MaxEpochs > 0:
+		return o.MaxEpochs * int64(stepsPerEpoch)
+	}
+	return 1 << 32
+}
+
+func (o Options) displayConfig() display.Config {
+	return display.Config{LabColorization: o.Input.LabColorization, WhichDirection: o.Input.WhichDirection, AspectRatio: 1, Batch: o.BatchSize}
+}
+
+// should is the original's event rule: freq > 0 and (step+1) % freq == 0,
+// or the last step.
+func should(freq, step, maxSteps int64) bool {
+	return freq > 0 && ((step+1)%freq == 0 || step == maxSteps-1)
+}
+
+func (o Options) validate() error {
+	if o.OutputDir == "" {
+		return fmt.Errorf("--output_dir is required")
+	}
+	if o.BatchSize < 1 {
+		return fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	}
+	for name, f := range map[string]int64{"summary_freq": o.SummaryFreq, "progress_freq": o.ProgressFreq,
+		"trace_freq": o.TraceFreq, "display_freq": o.DisplayFreq, "save_freq": o.SaveFreq, "max_steps": o.MaxSteps, "max_epochs": o.MaxEpochs} {
+		if f < 0 {
+			return fmt.Errorf("--%s must be >= 0 (got %d)", name, f)
+		}
+	}
+	if o.MaxToKeep < 1 {
+		return fmt.Errorf("--max-to-keep must be >= 1 (got %d)", o.MaxToKeep)
+	}
+	return o.Input.Validate()
+}
