@@ -12,17 +12,20 @@ import (
 // run executes the app with args and returns what it printed and its error.
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	r, w, err := os.Pipe()
+	// A file, not a pipe: a long run's output would fill a pipe nobody
+	// reads until the run ends.
+	f, err := os.CreateTemp(t.TempDir(), "stdout")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	old := os.Stdout
-	os.Stdout = w
+	os.Stdout = f
 	runErr := newApp().Run(append([]string{"pix2pix"}, args...))
 	os.Stdout = old
-	w.Close()
 	var buf bytes.Buffer
-	io.Copy(&buf, r)
+	f.Seek(0, io.SeekStart)
+	io.Copy(&buf, f)
 	return buf.String(), runErr
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"pix2pix/graphs/input"
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 	"pix2pix/pkg/train"
 )
@@ -96,12 +95,7 @@ func runTrain(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 2)
 	}
-	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
-		return fmt.Errorf("output_dir: %w", err)
-	}
-	if err := options.Write(o.OutputDir, recordedOptions(c, o)); err != nil {
-		return err
-	}
+	o.Record = recordedOptions(c, o)
 	bar := newBar(os.Stdout)
 	if bar != nil {
 		o.Bar = bar

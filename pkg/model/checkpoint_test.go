@@ -7,6 +7,7 @@ import (
 
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/session"
 )
 
 // TestCheckpointHoldsExactlyTheVariables saves a model and lists the
@@ -52,7 +53,7 @@ func TestCheckpointHoldsExactlyTheVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, tv := range before {
-		if fmt.Sprint(tv.Value()) != fmt.Sprint(after[name].Value()) {
+		if fmt.Sprint(session.Value(tv)) != fmt.Sprint(session.Value(after[name])) {
 			t.Errorf("%s changed in a save/restore round trip", name)
 		}
 	}

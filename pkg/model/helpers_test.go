@@ -85,7 +85,7 @@ func floats(t *tf.Tensor) []float32 {
 			}
 		}
 	}
-	walk(t.Value())
+	walk(session.Value(t))
 	return b
 }
 

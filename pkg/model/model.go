@@ -125,5 +125,5 @@ func (t *Trainer) GlobalStep() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read global_step: %w", err)
 	}
-	return out[0].Value().(int64), nil
+	return session.Value(out[0]).(int64), nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"pix2pix/pkg/session"
 )
 
 // TestEMAFollowsLosses runs three steps and checks each loss average moved
@@ -25,18 +26,18 @@ func TestEMAFollowsLosses(t *testing.T) {
 			t.Fatal(err)
 		}
 		avg := out[4:]
-		if gs := out[3].Value().(int64); gs != int64(step-1) {
+		if gs := session.Value(out[3]).(int64); gs != int64(step-1) {
 			t.Errorf("step %d: global_step read at the start = %d, want %d", step, gs, step-1)
 		}
 		for i := range shadow {
-			loss := float64(out[i].Value().(float32))
+			loss := float64(session.Value(out[i]).(float32))
 			shadow[i] = 0.99*shadow[i] + 0.01*loss
-			got := float64(avg[i].Value().(float32))
+			got := float64(session.Value(avg[i]).(float32))
 			if d := math.Abs(got - shadow[i]); d > 1e-6*math.Max(1, math.Abs(shadow[i])) {
 				t.Errorf("step %d: average %d = %.9g, want 0.99*shadow + 0.01*loss = %.9g (diff %.2g)", step, i, got, shadow[i], d)
 			}
 		}
 		t.Logf("step %d: losses %.6f %.6f %.6f  averages %.6f %.6f %.6f", step,
-			out[0].Value(), out[1].Value(), out[2].Value(), avg[0].Value(), avg[1].Value(), avg[2].Value())
+			session.Value(out[0]), session.Value(out[1]), session.Value(out[2]), session.Value(avg[0]), session.Value(avg[1]), session.Value(avg[2]))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"pix2pix/pkg/session"
 
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
@@ -253,7 +254,7 @@ func compareStep(t *testing.T, tr *Trainer, feeds map[tf.Output]*tf.Tensor, ref,
 		}
 		switch {
 		case n == "global_step":
-			f.globalStepEquals = after[n].Value().(int64) == r.Value().(int64) && r.Value().(int64) == 1
+			f.globalStepEquals = session.Value(after[n]).(int64) == session.Value(r).(int64) && session.Value(r).(int64) == 1
 		case strings.HasSuffix(n, "_power"):
 			f.powersDiff = math.Max(f.powersDiff, maxAbsDiff(floats(after[n]), floats(r)))
 		case strings.HasSuffix(n, "ExponentialMovingAverage"):

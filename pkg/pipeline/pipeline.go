@@ -175,10 +175,10 @@ func (p *Pipeline) Load(step int64) (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := in.WriteContentsTo(&ins); err != nil {
+		if err := session.WriteContents(in, &ins); err != nil {
 			return nil, err
 		}
-		if _, err := tg.WriteContentsTo(&tgs); err != nil {
+		if err := session.WriteContents(tg, &tgs); err != nil {
 			return nil, err
 		}
 	}

@@ -123,7 +123,7 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return float64(r[0].Value().(float32))
+		return float64(Value(r[0]).(float32))
 	}
 	const eps = 4e-3
 	f0 := lossAt(0, flatten(out[0]))
@@ -184,7 +184,7 @@ func flatten(t *tf.Tensor) []float32 {
 			}
 		}
 	}
-	walk(t.Value())
+	walk(Value(t))
 	return out
 }
 

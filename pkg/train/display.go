@@ -11,6 +11,7 @@ import (
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/fsutil"
 	"pix2pix/pkg/report"
+	"pix2pix/pkg/session"
 )
 
 // writeDisplay writes the batch's images as images/%08d-<name>-<kind>.png
@@ -43,7 +44,7 @@ func writeDisplay(dir string, step int64, paths []string, inputs, outputs, targe
 
 // WritePNG writes a string scalar holding PNG bytes to path atomically.
 func WritePNG(path string, t *tf.Tensor) error {
-	data, ok := t.Value().(string)
+	data, ok := session.Value(t).(string)
 	if !ok {
 		return fmt.Errorf("write %s: not an encoded image", path)
 	}

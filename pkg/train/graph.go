@@ -48,13 +48,14 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 		ss := root.SubScope("summaries")
 		ex.step = op.Placeholder(ss.SubScope("step"), tf.Int64, op.PlaceholderShape(tf.ScalarShape()))
 		w := summary.New(ss, logdir, ex.step)
-		// As the original: images of the batch, the averaged losses, and
-		// a histogram of every trainable variable and gradient.
-		w.Image("inputs", ex.display.Inputs, 3)
-		w.Image("targets", ex.display.Targets, 3)
-		w.Image("outputs", ex.display.Outputs, 3)
-		w.Image("predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
-		w.Image("predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
+		// As the original, under its tags: images of the batch (in
+		// <name>_summary scopes), the averaged losses, and a histogram of
+		// every trainable variable and gradient.
+		w.Image("inputs_summary/inputs", ex.display.Inputs, 3)
+		w.Image("targets_summary/targets", ex.display.Targets, 3)
+		w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
+		w.Image("predict_real_summary/predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
+		w.Image("predict_fake_summary/predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
 		w.Scalar("discriminator_loss", m.DiscrimLossAvg)
 		w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
 		w.Scalar("generator_loss_L1", m.GenLossL1Avg)

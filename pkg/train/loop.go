@@ -15,6 +15,7 @@ import (
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/model"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/session"
 )
@@ -58,9 +59,6 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
-	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
-		return fmt.Errorf("output_dir: %w", err)
-	}
 	checkpoint.CleanTemp(o.OutputDir)
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
 
@@ -83,6 +81,15 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if err := r.initVariables(); err != nil {
 		return err
+	}
+	// Everything checked: only now does the output directory appear.
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return fmt.Errorf("output_dir: %w", err)
+	}
+	if o.Record != nil {
+		if err := options.Write(o.OutputDir, o.Record); err != nil {
+			return err
+		}
 	}
 	if ex.summaries != nil {
 		if _, err := sess.Run(nil, nil, []*tf.Operation{ex.summaries.Init}); err != nil {
@@ -196,7 +203,7 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		return fmt.Errorf("training step %d: %w", gs, err)
 	}
 	for i, name := range []string{"discrim_loss", "gen_loss_GAN", "gen_loss_L1"} {
-		v := float64(out[i].Value().(float32))
+		v := float64(session.Value(out[i]).(float32))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			last := r.lastSave
 			if last == "" {
@@ -205,7 +212,7 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 			return fmt.Errorf("%s became %v at step %d (images %v); stopping without saving. Last good checkpoint: %s. Lower --lr or check the data", name, v, gs, b.Paths, last)
 		}
 	}
-	r.losses = [3]float32{out[3].Value().(float32), out[4].Value().(float32), out[5].Value().(float32)}
+	r.losses = [3]float32{session.Value(out[3]).(float32), session.Value(out[4]).(float32), session.Value(out[5]).(float32)}
 	if summarize {
 		fmt.Fprintln(r.out, "recording summary")
 	}

@@ -38,7 +38,11 @@ type Options struct {
 
 	Session session.Options
 
-	// Out receives progress; Log receives notices ("saving model").
+	// Record is written to output_dir/options.json once the inputs and
+	// the graph are known to be good.
+	Record map[string]interface{}
+
+	// Out receives progress and notices ("saving model").
 	Out io.Writer
 	// Bar, if set, is told each step's progress (a terminal progress bar).
 	Bar ProgressBar
