@@ -45,7 +45,7 @@ func CheckHeader(path string, o CheckOptions) error {
 		return fmt.Errorf("image %s is not a readable PNG or JPEG (%v): remove or re-encode it", path, err)
 	}
 	if ch := channels(cfg.ColorModel); ch != 3 && ch != 0 {
-		return fmt.Errorf("image %s has %d channels (%s), want 3 (RGB): convert it, e.g. pix2pix data combine drops alpha and turns grey to RGB", path, ch, format)
+		return fmt.Errorf("image %s (%s) has %s, want 3 (RGB): convert it (pix2pix data combine drops alpha and turns grey into RGB)", path, format, ChannelWord(int64(ch)))
 	}
 	if o.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
 		return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels: resize it first (pix2pix data resize)", path, cfg.Width, cfg.Height, o.MaxPixels)
@@ -86,4 +86,18 @@ func channels(m color.Model) int {
 		return 3
 	}
 	return 0
+}
+
+// ChannelWord spells a channel count: "1 channel (greyscale)", "4
+// channels (RGBA)".
+func ChannelWord(n int64) string {
+	switch n {
+	case 1:
+		return "1 channel (greyscale)"
+	case 2:
+		return "2 channels (greyscale with alpha)"
+	case 4:
+		return "4 channels (with alpha)"
+	}
+	return fmt.Sprintf("%d channels", n)
 }

@@ -123,7 +123,7 @@ func (p *Pipeline) Example(path string, t dataset.Transform) (*tf.Tensor, *tf.Te
 	}
 	sh := img[0].Shape()
 	if len(sh) != 3 || sh[2] != 3 {
-		return nil, nil, fmt.Errorf("image %s has %d channels, want 3 (RGB)", path, sh[len(sh)-1])
+		return nil, nil, fmt.Errorf("image %s has %s, want 3 (RGB)", path, dataset.ChannelWord(sh[len(sh)-1]))
 	}
 	flip, _ := tf.NewTensor(t.Flip)
 	off, _ := tf.NewTensor([]int32{int32(t.OffsetY), int32(t.OffsetX)})
