@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"pix2pix/pkg/checkpoint"
 )
 
 // TestTrainRejectsBadInput: each bad input gets a clear error naming the
@@ -117,4 +119,26 @@ func TestTrainRejectsMismatchedCheckpoint(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no checkpoint in") {
 		t.Errorf("resuming from an empty directory: %v", err)
 	}
+}
+
+// TestTrainStopsOnNaN: a diverging run stops with a clear error at the
+// first non-finite loss and keeps the last good checkpoint.
+func TestTrainStopsOnNaN(t *testing.T) {
+	data, out := filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "out")
+	writePairs(t, data, 2, 256, 256)
+	_, err := run(t, small(data, out, "--max_steps", "20", "--save_freq", "1", "--lr", "1e30")...)
+	if err == nil || !strings.Contains(err.Error(), "became NaN") && !strings.Contains(err.Error(), "became +Inf") {
+		t.Fatalf("error %v, want a non-finite loss error", err)
+	}
+	st, serr := checkpoint.ReadState(out)
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	if !strings.Contains(err.Error(), "Last good checkpoint: "+filepath.Join(out, st.ModelCheckpointPath)) {
+		t.Errorf("error %q does not name the kept checkpoint %s", err, st.ModelCheckpointPath)
+	}
+	if _, lerr := checkpoint.ReadTensors(filepath.Join(out, st.ModelCheckpointPath)); lerr != nil {
+		t.Errorf("the kept checkpoint does not load: %v", lerr)
+	}
+	t.Log(err)
 }

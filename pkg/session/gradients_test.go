@@ -3,6 +3,7 @@ package session
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -200,4 +201,25 @@ func reflectSlice(v interface{}) []interface{} {
 // reshape gives a flat tensor the shape dims (graft tensors carry their shape).
 func reshape(t *tf.Tensor, dims []int64) (*tf.Tensor, error) {
 	return t, t.Reshape(dims)
+}
+
+// TestGPURequestFailsClearlyWithoutGPU: on a machine without a GPU (or a
+// CPU-only libtensorflow) asking for one is an error that says what to do.
+func TestGPURequestFailsClearlyWithoutGPU(t *testing.T) {
+	devs, err := ListDevices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devs {
+		if d.Type == "GPU" {
+			t.Skip("this machine has a GPU")
+		}
+	}
+	_, err = New(tf.NewGraph(), Options{Device: "gpu:1"})
+	if err == nil || !strings.Contains(err.Error(), "no such GPU") || !strings.Contains(err.Error(), "--device cpu") {
+		t.Errorf("error %v, want one naming the missing GPU and --device cpu", err)
+	}
+	if _, err := ParseDevice("tpu"); err == nil {
+		t.Error("device tpu accepted")
+	}
 }

@@ -73,7 +73,10 @@ func (o Options) configProto(d Device) ([]byte, error) {
 	if d.Type == "CPU" {
 		c.DeviceCount = map[string]int32{"GPU": 0}
 	} else {
-		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true}
+		// Only the chosen GPU is visible; it appears as GPU:0, where
+		// TensorFlow places ops by default, so graphs need no device
+		// annotations (which the C API's gradients refuse).
+		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true, VisibleDeviceList: strconv.Itoa(d.Index)}
 	}
 	if o.XLA {
 		c.GraphOptions = &cfgpb.GraphOptions{OptimizerOptions: &cfgpb.OptimizerOptions{
@@ -107,7 +110,7 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 			s.Close()
 			return nil, err
 		}
-		if !hasDevice(devs, d) {
+		if !hasDevice(devs, Device{Type: "GPU"}) {
 			s.Close()
 			return nil, fmt.Errorf("device %s: no such GPU is visible to TensorFlow (%s); run with --device cpu, or install the GPU build with scripts/install-libtensorflow.sh --gpu", d.Name(), listNames(devs))
 		}
