@@ -195,3 +195,21 @@ func flat(v interface{}) []float32 {
 	}
 	return nil
 }
+
+// TestTrainVariants: Lab colorization (both directions), BtoA, separable
+// convolutions and batch 2 build and train.
+func TestTrainVariants(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	writePairs(t, data, 3, 256, 256)
+	for _, extra := range [][]string{
+		{"--lab_colorization"},
+		{"--lab_colorization", "--which_direction", "BtoA", "--display_freq", "2"},
+		{"--which_direction", "BtoA", "--separable_conv", "--batch_size", "2", "--display_freq", "2"},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		mustRun(t, small(data, out, append([]string{"--max_steps", "2", "--save_freq", "2"}, extra...)...)...)
+		if _, err := checkpoint.Latest(out); err != nil {
+			t.Errorf("%v: %v", extra, err)
+		}
+	}
+}

@@ -41,6 +41,7 @@ var (
 
 // piecewise returns low(x)*[x <= at] + high(x)*[x > at].
 func piecewise(s *op.Scope, x tf.Output, at float64, low, high func(*op.Scope, tf.Output) tf.Output) tf.Output {
+	s = s.SubScope("piecewise")
 	lm := op.Cast(s.SubScope("low_mask"), op.LessEqual(s, x, constF(s, at)), tf.Float)
 	hm := op.Cast(s.SubScope("high_mask"), op.Greater(s, x, constF(s, at)), tf.Float)
 	return op.AddV2(s, op.Mul(s.SubScope("low"), low(s.SubScope("low_fn"), x), lm), op.Mul(s.SubScope("high"), high(s.SubScope("high_fn"), x), hm))

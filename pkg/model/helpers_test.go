@@ -53,17 +53,7 @@ func randomImages(t *testing.T, rng *rand.Rand, n, c int) *tf.Tensor {
 
 // floats returns a float32 tensor's elements in row-major order.
 func floats(t *tf.Tensor) []float32 {
-	n := int64(1)
-	for _, d := range t.Shape() {
-		n *= d
-	}
-	out := make([]float32, n)
-	flat, err := tf.NewTensor(out)
-	if err != nil {
-		panic(err)
-	}
-	_ = flat
-	b := make([]float32, 0, n)
+	var b []float32
 	var walk func(v interface{})
 	walk = func(v interface{}) {
 		switch x := v.(type) {
