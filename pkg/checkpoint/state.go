@@ -45,17 +45,19 @@ func ReadState(dir string) (State, error) {
 		if !ok {
 			return State{}, fmt.Errorf("%s: cannot read line %q", path, line)
 		}
+		key = strings.TrimSpace(key)
+		if key != "model_checkpoint_path" && key != "all_model_checkpoint_paths" {
+			continue // other fields (timestamps of newer writers) are ignored
+		}
 		v, err := strconv.Unquote(strings.TrimSpace(val))
 		if err != nil {
 			return State{}, fmt.Errorf("%s: cannot read value in %q", path, line)
 		}
-		switch strings.TrimSpace(key) {
-		case "model_checkpoint_path":
+		if key == "model_checkpoint_path" {
 			st.ModelCheckpointPath = v
-		case "all_model_checkpoint_paths":
+		} else {
 			st.AllModelCheckpointPaths = append(st.AllModelCheckpointPaths, v)
 		}
-		// Other fields (timestamps of newer writers) are ignored.
 	}
 	if st.ModelCheckpointPath == "" {
 		return State{}, fmt.Errorf("%s names no model_checkpoint_path", path)
