@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -9,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/session"
@@ -143,7 +144,7 @@ func TestResumeReplaysUninterruptedRun(t *testing.T) {
 			}
 			continue
 		}
-		d := maxDiff(t, session.Value(ta), session.Value(tb))
+		d := maxDiff(t, ta, tb)
 		if d > worst {
 			worst, where = d, name
 		}
@@ -154,9 +155,16 @@ func TestResumeReplaysUninterruptedRun(t *testing.T) {
 	}
 }
 
-// maxDiff is the largest |a - b| over two float32 values of any rank.
-func maxDiff(t *testing.T, a, b interface{}) float64 {
-	fa, fb := flat(a), flat(b)
+// maxDiff is the largest |a - b| over two float32 tensors.
+func maxDiff(t *testing.T, a, b *tf.Tensor) float64 {
+	fa, err := session.Floats(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := session.Floats(b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(fa) != len(fb) {
 		t.Fatalf("sizes differ: %d, %d", len(fa), len(fb))
 	}
@@ -165,35 +173,6 @@ func maxDiff(t *testing.T, a, b interface{}) float64 {
 		m = math.Max(m, math.Abs(float64(fa[i])-float64(fb[i])))
 	}
 	return m
-}
-
-func flat(v interface{}) []float32 {
-	switch x := v.(type) {
-	case float32:
-		return []float32{x}
-	case []float32:
-		return x
-	case [][]float32, [][][]float32, [][][][]float32:
-		var out []float32
-		s := fmt.Sprint(x)
-		_ = s
-		switch y := x.(type) {
-		case [][]float32:
-			for _, r := range y {
-				out = append(out, r...)
-			}
-		case [][][]float32:
-			for _, r := range y {
-				out = append(out, flat(r)...)
-			}
-		case [][][][]float32:
-			for _, r := range y {
-				out = append(out, flat(r)...)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // TestTrainVariants: Lab colorization (both directions), BtoA, separable

@@ -32,13 +32,11 @@ func pairImage(w, h int) image.Image {
 }
 
 func floatsOf(t *testing.T, tv *tf.Tensor) []float32 {
-	var buf bytes.Buffer
-	if err := session.WriteContents(tv, &buf); err != nil {
+	f, err := session.Floats(tv)
+	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]float32, buf.Len()/4)
-	binary.Read(&buf, binary.LittleEndian, out)
-	return out
+	return f
 }
 
 // TestExampleMatchesOriginalPipeline runs one image through our input

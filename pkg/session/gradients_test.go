@@ -2,7 +2,6 @@ package session
 
 import (
 	"math"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -170,32 +169,11 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 
 // flatten returns a float32 tensor's elements in row-major order.
 func flatten(t *tf.Tensor) []float32 {
-	var out []float32
-	var walk func(v interface{})
-	walk = func(v interface{}) {
-		switch x := v.(type) {
-		case float32:
-			out = append(out, x)
-		case []float32:
-			out = append(out, x...)
-		default:
-			rv := reflectSlice(v)
-			for _, e := range rv {
-				walk(e)
-			}
-		}
+	f, err := Floats(t)
+	if err != nil {
+		panic(err) // only float32 tensors here
 	}
-	walk(Value(t))
-	return out
-}
-
-func reflectSlice(v interface{}) []interface{} {
-	rv := reflect.ValueOf(v)
-	out := make([]interface{}, rv.Len())
-	for i := range out {
-		out[i] = rv.Index(i).Interface()
-	}
-	return out
+	return f
 }
 
 // reshape gives a flat tensor the shape dims (graft tensors carry their shape).

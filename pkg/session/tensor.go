@@ -1,6 +1,9 @@
 package session
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"io"
 	"runtime"
 
@@ -25,4 +28,17 @@ func WriteContents(t *tf.Tensor, w io.Writer) error {
 	_, err := t.WriteContentsTo(w)
 	runtime.KeepAlive(t)
 	return err
+}
+
+// Floats returns a float32 tensor's elements in row-major order.
+func Floats(t *tf.Tensor) ([]float32, error) {
+	if t.DataType() != tf.Float {
+		return nil, fmt.Errorf("tensor is %v, not float32", t.DataType())
+	}
+	var buf bytes.Buffer
+	if err := WriteContents(t, &buf); err != nil {
+		return nil, err
+	}
+	out := make([]float32, buf.Len()/4)
+	return out, binary.Read(&buf, binary.LittleEndian, out)
 }
