@@ -34,6 +34,7 @@ func newApp() *cli.App {
 		Version: version,
 		Commands: []*cli.Command{
 			trainCommand(),
+			testCommand(),
 			graphCommand(),
 			versionCommand(),
 		},

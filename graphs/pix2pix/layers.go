@@ -20,6 +20,8 @@ type builder struct {
 	step tf.Output
 	// dropoutLayers counts dropout ops, to give each its own stream.
 	dropoutLayers int64
+	// perImage normalises each image over its own pixels (inference).
+	perImage bool
 }
 
 var (
@@ -116,6 +118,9 @@ func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *
 	beta := b.variable(s, p+"beta", []int64{c}, zerosInit, true)
 	mean := b.variable(s, p+"moving_mean", []int64{c}, zerosInit, false)
 	variance := b.variable(s, p+"moving_variance", []int64{c}, onesInit, false)
+	if b.perImage {
+		return perImageBatchnorm(s, x, gamma, beta, mean, variance), nil
+	}
 	y, _, _, r1, r2, r3 := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
 		op.FusedBatchNormV3Epsilon(bnEpsilon),
 		op.FusedBatchNormV3IsTraining(true),

@@ -12,7 +12,7 @@ import (
 // variables before anything is restored, and names the first mismatch
 // and the option that likely causes it. Extra tensors in the checkpoint
 // are ignored, as TensorFlow's Saver does.
-func (t *Trainer) CheckCompatible(prefix string) error {
+func (t *Vars) CheckCompatible(prefix string) error {
 	entries, err := checkpoint.List(prefix)
 	if err != nil {
 		return err

@@ -14,12 +14,18 @@ import (
 	"pix2pix/pkg/session"
 )
 
+// Vars is a session with the save and restore ops of a set of variables:
+// what training, test mode and inference share.
+type Vars struct {
+	Saver *pix2pix.Saver
+	Sess  *session.Session
+}
+
 // Trainer is a built training graph with its session.
 type Trainer struct {
 	Graph *tf.Graph
 	Model *pix2pix.Model
-	Saver *pix2pix.Saver
-	Sess  *session.Session
+	Vars
 }
 
 // Feeds builds the tensors the model trains on. It gets the root scope and
@@ -66,7 +72,7 @@ func New(cfg pix2pix.Config, feeds Feeds, opts session.Options) (*Trainer, error
 	if err != nil {
 		return nil, err
 	}
-	return &Trainer{Graph: g, Model: m, Saver: sv, Sess: s}, nil
+	return &Trainer{Graph: g, Model: m, Vars: Vars{Saver: sv, Sess: s}}, nil
 }
 
 // Close releases the session.
@@ -81,7 +87,7 @@ func (t *Trainer) Init() error {
 }
 
 // Restore assigns every variable from the checkpoint at prefix.
-func (t *Trainer) Restore(prefix string) error {
+func (t *Vars) Restore(prefix string) error {
 	p, err := tf.NewTensor(prefix)
 	if err != nil {
 		return err
@@ -94,7 +100,7 @@ func (t *Trainer) Restore(prefix string) error {
 
 // SaveTo writes every variable to the checkpoint at prefix as it stands
 // (no temporary name; see the checkpoint package for atomic saves).
-func (t *Trainer) SaveTo(prefix string) error {
+func (t *Vars) SaveTo(prefix string) error {
 	p, err := tf.NewTensor(prefix)
 	if err != nil {
 		return err
@@ -106,7 +112,7 @@ func (t *Trainer) SaveTo(prefix string) error {
 }
 
 // Merge moves the checkpoint at from to prefix to (see pix2pix.Saver).
-func (t *Trainer) Merge(from, to string) error {
+func (t *Vars) Merge(from, to string) error {
 	f, err := tf.NewTensor([]string{from})
 	if err != nil {
 		return err
@@ -120,7 +126,7 @@ func (t *Trainer) Merge(from, to string) error {
 }
 
 // GlobalStep reads global_step.
-func (t *Trainer) GlobalStep() (int64, error) {
+func (t *Vars) GlobalStep() (int64, error) {
 	out, err := t.Sess.Run(nil, []tf.Output{t.Saver.Reads["global_step"]}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("read global_step: %w", err)

@@ -8,6 +8,8 @@ import (
 	"runtime"
 
 	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/pkg/fsutil"
 )
 
 // graft's Tensor.Value and WriteContentsTo read the tensor's C memory
@@ -41,4 +43,17 @@ func Floats(t *tf.Tensor) ([]float32, error) {
 	}
 	out := make([]float32, buf.Len()/4)
 	return out, binary.Read(&buf, binary.LittleEndian, out)
+}
+
+// WriteEncoded writes the bytes of a string scalar tensor (an encoded
+// image) to path atomically.
+func WriteEncoded(path string, t *tf.Tensor) error {
+	data, ok := Value(t).(string)
+	if !ok {
+		return fmt.Errorf("write %s: not an encoded image", path)
+	}
+	return fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, data)
+		return err
+	})
 }

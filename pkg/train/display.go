@@ -2,14 +2,12 @@ package train
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/fsutil"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
 )
@@ -31,7 +29,7 @@ func writeDisplay(dir string, step int64, paths []string, inputs, outputs, targe
 			dst  *string
 		}{{"inputs", inputs[i], &row.Inputs}, {"outputs", outputs[i], &row.Outputs}, {"targets", targets[i], &row.Targets}} {
 			file := fmt.Sprintf("%08d-%s-%s.png", step, name, k.kind)
-			if err := WritePNG(filepath.Join(imgDir, file), k.t); err != nil {
+			if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
 				return err
 			}
 			*k.dst = filepath.Join("images", file)
@@ -42,14 +40,3 @@ func writeDisplay(dir string, step int64, paths []string, inputs, outputs, targe
 	return err
 }
 
-// WritePNG writes a string scalar holding PNG bytes to path atomically.
-func WritePNG(path string, t *tf.Tensor) error {
-	data, ok := session.Value(t).(string)
-	if !ok {
-		return fmt.Errorf("write %s: not an encoded image", path)
-	}
-	return fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
-		_, err := io.WriteString(w, data)
-		return err
-	})
-}

@@ -74,7 +74,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Saver: sv, Sess: sess}, ex: ex, out: o.Out}
+	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out}
 	defer sess.Close()
 	if r.meta, err = metaGraph(g, sv, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)

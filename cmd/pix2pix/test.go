@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/session"
+	"pix2pix/pkg/testmode"
+)
+
+func testCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "test",
+		Usage: "run a trained generator over paired images, as the original's --mode test",
+		Description: `Restores the latest checkpoint of --checkpoint (this program's or the
+original's), reads which_direction, ngf, ndf and lab_colorization from its
+options.json, runs once over --input_dir in order and writes
+images/<name>-inputs.png, -outputs.png, -targets.png and index.html to
+--output_dir. Dropout stays on, as in the original (the paper's noise);
+--no-test-dropout makes the outputs deterministic.
+
+Example:
+   pix2pix test --input_dir facades/val --output_dir facades_test --checkpoint facades_train`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of paired images", Category: catData},
+			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write images/ and index.html", Category: catData},
+			&cli.StringFlag{Name: "checkpoint", Required: true, Usage: "training output directory (checkpoint state file, model-N, options.json)", Category: catData},
+			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Value: 1, Usage: "images per batch (batch norm uses the batch's statistics, as the original)", Category: catData},
+			&cli.Int64Flag{Name: "max_steps", Aliases: kebab("max_steps"), Usage: "stop after N batches (0: all)", Category: catData},
+			&cli.Float64Flag{Name: "aspect_ratio", Aliases: kebab("aspect_ratio"), Value: 1.0, Usage: "write images 256 high and round(256*ratio) wide (bicubic)", Category: catData},
+			&cli.BoolFlag{Name: "no-test-dropout", Usage: "turn dropout off for deterministic outputs", Category: catData},
+			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks", Category: catData},
+			&cli.BoolFlag{Name: "allow_odd_width", Aliases: kebab("allow_odd_width"), Usage: "accept paired images of odd width", Category: catData},
+			&cli.IntFlag{Name: "workers", Value: 0, Usage: "goroutines preparing batches (0: one per core)", Category: catData},
+		}, runtimeFlags()...),
+		Action: func(c *cli.Context) error {
+			if c.Float64("aspect_ratio") <= 0 {
+				return cli.Exit(fmt.Sprintf("--aspect_ratio must be > 0 (got %g)", c.Float64("aspect_ratio")), 2)
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			res, err := testmode.Run(ctx, testmode.Options{
+				InputDir: c.String("input_dir"), OutputDir: c.String("output_dir"), Checkpoint: c.String("checkpoint"),
+				BatchSize: c.Int("batch_size"), MaxSteps: c.Int64("max_steps"), AspectRatio: c.Float64("aspect_ratio"),
+				Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"),
+				Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width")},
+				Workers: c.Int("workers"),
+				Session: session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
+				Out:     os.Stdout,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Printf("report: %s (%d images)\n", res.Index, res.Images)
+			return nil
+		},
+	}
+}

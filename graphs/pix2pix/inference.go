@@ -1,0 +1,75 @@
+package pix2pix
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/nn"
+)
+
+// Generator is a generator-only graph for test mode, inference and export:
+// the same variables under the same names, so it restores from a training
+// checkpoint (the discriminator's and the optimisers' entries are simply
+// not read).
+type Generator struct {
+	Inputs, Outputs tf.Output
+	// Step seeds the dropout masks (int64 scalar, default 0): feed a
+	// different value per batch for fresh masks.
+	Step tf.Output
+	Vars *nn.Store
+	Init *tf.Operation
+}
+
+// GeneratorOptions choose how the generator normalises and drops out at
+// inference.
+type GeneratorOptions struct {
+	// PerImageNorm computes batch-norm statistics over each image alone,
+	// as the original does at its default batch size of 1, while still
+	// running the convolutions on the whole batch: outputs then do not
+	// depend on how images are batched. Off, statistics span the batch
+	// (the original's behaviour at --batch_size > 1).
+	PerImageNorm bool
+}
+
+// BuildGenerator adds the generator on inputs ([batch, 256, 256,
+// InChannels] in [-1, 1]). cfg.Dropout decides dropout (the original keeps
+// it on at test time).
+func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOptions) (*Generator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkImage("inputs", inputs, cfg.InChannels); err != nil {
+		return nil, err
+	}
+	st := nn.NewStore(s, cfg.Seed)
+	step := op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
+	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm}
+	g := &Generator{Inputs: inputs, Step: step, Vars: st}
+	g.Outputs = b.generator(s, inputs)
+	g.Init = op.NoOp(s.WithControlDependencies(st.InitOps()...).SubScope("init"))
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("build generator: %w", err)
+	}
+	return g, nil
+}
+
+// perImageBatchnorm normalises each image of x ([batch, h, w, c]) over its
+// own pixels by laying the batch out as channels: [1, h, w, batch*c], with
+// scale and offset tiled to match. FusedBatchNormV3 then computes exactly
+// the per-image statistics a batch of one would.
+func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output) tf.Output {
+	s = s.SubScope("per_image")
+	sh := x.Shape()
+	h, w, c := sh.Size(1), sh.Size(2), sh.Size(3)
+	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
+	tile := func(name string, v tf.Output) tf.Output { return op.Tile(s.SubScope(name), v, batch) }
+	hwbc := op.Transpose(s.SubScope("to_channels"), x, op.Const(s.SubScope("perm_in"), []int32{1, 2, 0, 3}))
+	flat := op.Reshape(s.SubScope("flat"), hwbc, op.Const(s.SubScope("shape_in"), []int32{1, int32(h), int32(w), -1}))
+	y, _, _, _, _, _ := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), flat, tile("gamma", gamma), tile("beta", beta),
+		tile("mean", mean), tile("variance", variance),
+		op.FusedBatchNormV3Epsilon(bnEpsilon), op.FusedBatchNormV3IsTraining(true))
+	back := op.Reshape(s.SubScope("unflat"), y, op.Const(s.SubScope("shape_out"), []int32{int32(h), int32(w), -1, int32(c)}))
+	return op.Transpose(s.SubScope("to_batch"), back, op.Const(s.SubScope("perm_out"), []int32{2, 0, 1, 3}))
+}

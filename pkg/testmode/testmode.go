@@ -1,0 +1,213 @@
+// Package testmode runs the original's test mode: restore the generator
+// from a checkpoint directory, run it once over the inputs in order, and
+// write each example's input, output and target images and an index.html.
+package testmode
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/display"
+	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/model"
+	"pix2pix/pkg/options"
+	"pix2pix/pkg/pipeline"
+	"pix2pix/pkg/report"
+	"pix2pix/pkg/session"
+)
+
+// Options of a test run.
+type Options struct {
+	InputDir, OutputDir, Checkpoint string
+	BatchSize                       int
+	// MaxSteps, if > 0, stops after that many batches (the original's
+	// min(steps_per_epoch, max_steps)).
+	MaxSteps    int64
+	AspectRatio float64
+	// Dropout at test time (on in the original: the paper's noise).
+	Dropout bool
+	Seed    int64
+	Check   dataset.CheckOptions
+	Workers int
+	Session session.Options
+	Out     io.Writer
+}
+
+// Result says what a run wrote.
+type Result struct {
+	Index  string
+	Images int
+}
+
+// Run restores the latest checkpoint of o.Checkpoint, reads the model's
+// options from its options.json, and writes the test images.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Checkpoint == "" {
+		return Result{}, fmt.Errorf("--checkpoint is required for test mode")
+	}
+	if o.BatchSize < 1 {
+		return Result{}, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	}
+	mo, err := options.ReadModel(o.Checkpoint)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, kv := range []struct {
+		k string
+		v interface{}
+	}{{"which_direction", mo.WhichDirection}, {"ngf", mo.NGF}, {"ndf", mo.NDF}, {"lab_colorization", mo.LabColorization}} {
+		fmt.Fprintln(o.Out, "loaded", kv.k, "=", kv.v)
+	}
+	prefix, err := checkpoint.Latest(o.Checkpoint)
+	if err != nil {
+		return Result{}, err
+	}
+	paths, err := dataset.List(o.InputDir)
+	if err != nil {
+		return Result{}, err
+	}
+	in := input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: input.CropSize}
+	o.Check.Paired = !in.LabColorization
+	for _, p := range paths {
+		if err := dataset.CheckHeader(p, o.Check); err != nil {
+			return Result{}, err
+		}
+	}
+	cfg := pix2pix.DefaultConfig()
+	cfg.NGF, cfg.NDF, cfg.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
+	cfg.InChannels, cfg.OutChannels = in.Channels()
+	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
+
+	r, err := build(cfg, in, o)
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.vars.Sess.Close()
+	if err := r.vars.CheckCompatible(prefix); err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(o.Out, "loading model from checkpoint %s\n", prefix)
+	if err := r.vars.Restore(prefix); err != nil {
+		return Result{}, err
+	}
+	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Check: o.Check, Workers: o.Workers})
+	if err != nil {
+		return Result{}, err
+	}
+	defer pipe.Close()
+	steps := int64(pipe.StepsPerEpoch())
+	if o.MaxSteps > 0 && o.MaxSteps < steps {
+		steps = o.MaxSteps
+	}
+	return r.loop(ctx, pipe, steps)
+}
+
+type testRun struct {
+	o    Options
+	vars model.Vars
+	gen  *pix2pix.Generator
+	tg   tf.Output
+	im   display.Images
+}
+
+func build(cfg pix2pix.Config, in input.Config, o Options) (*testRun, error) {
+	s := op.NewScope()
+	b := int64(o.BatchSize)
+	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
+	targets := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
+	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
+	if err != nil {
+		return nil, err
+	}
+	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
+	im := display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
+		AspectRatio: o.AspectRatio, Batch: o.BatchSize}, inputs, targets, gen.Outputs)
+	g, err := s.Finalize()
+	if err != nil {
+		return nil, fmt.Errorf("build test graph: %w", err)
+	}
+	sess, err := session.New(g, o.Session)
+	if err != nil {
+		return nil, err
+	}
+	return &testRun{o: o, vars: model.Vars{Saver: sv, Sess: sess}, gen: gen, tg: targets, im: im}, nil
+}
+
+// loop runs the batches in order; the last one wraps around to the first
+// images, as the original's queue does, and those are not written twice.
+func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64) (Result, error) {
+	imgDir := filepath.Join(r.o.OutputDir, "images")
+	if err := os.MkdirAll(imgDir, 0o755); err != nil {
+		return Result{}, err
+	}
+	done := map[string]bool{}
+	res := Result{}
+	start := time.Now()
+	stream, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := pipe.Stream(stream, 0, steps)
+	for step := int64(0); step < steps; step++ {
+		var b pipeline.Result
+		select {
+		case b = <-batches:
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+		if b.Err != nil {
+			return res, b.Err
+		}
+		st, _ := tf.NewTensor(step)
+		fetches := append(append(append([]tf.Output{}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
+		out, err := r.vars.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Step: st}, fetches, nil)
+		if err != nil {
+			return res, fmt.Errorf("test step %d: %w", step, err)
+		}
+		n := len(b.Paths)
+		var rows []report.Row
+		for i, p := range b.Paths {
+			name := dataset.Name(p)
+			if done[p] {
+				continue
+			}
+			done[p] = true
+			row := report.Row{Name: name}
+			for _, k := range []struct {
+				kind string
+				t    *tf.Tensor
+				dst  *string
+			}{{"inputs", out[i], &row.Inputs}, {"outputs", out[n+i], &row.Outputs}, {"targets", out[2*n+i], &row.Targets}} {
+				file := name + "-" + k.kind + ".png"
+				if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
+					return res, err
+				}
+				*k.dst = filepath.Join("images", file)
+			}
+			rows = append(rows, row)
+			fmt.Fprintln(r.o.Out, "evaluated image", name)
+		}
+		idx, err := report.AppendIndex(r.o.OutputDir, rows, false)
+		if err != nil {
+			return res, err
+		}
+		res.Index = idx
+		res.Images += len(rows)
+	}
+	fmt.Fprintln(r.o.Out, "wrote index at", res.Index)
+	if res.Images > 0 {
+		fmt.Fprintf(r.o.Out, "rate %.3f s/image (%d images)\n", time.Since(start).Seconds()/float64(res.Images), res.Images)
+	}
+	return res, nil
+}
