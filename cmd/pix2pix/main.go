@@ -35,6 +35,7 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			trainCommand(),
 			testCommand(),
+			inferCommand(),
 			graphCommand(),
 			versionCommand(),
 		},

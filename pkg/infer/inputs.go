@@ -1,0 +1,131 @@
+// Package infer runs a trained generator over many single images, fast:
+// decoding, the batched generator runs and encoding overlap on all cores,
+// outputs are written atomically under the inputs' names, and a bad file
+// is reported and skipped. Jobs resume (--skip-existing) and split across
+// processes (--shard K/N).
+package infer
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"pix2pix/pkg/dataset"
+)
+
+// Shard is part K (1-based) of N.
+type Shard struct{ K, N int }
+
+// ParseShard reads "K/N" with 1 <= K <= N; "" is the whole set.
+func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{1, 1}, nil
+	}
+	k, n, ok := strings.Cut(s, "/")
+	ki, err1 := strconv.Atoi(k)
+	ni, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
+		return Shard{}, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N, e.g. 2/4", s)
+	}
+	return Shard{ki, ni}, nil
+}
+
+// imageExt reports whether a path looks like an image this tool reads.
+func imageExt(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".png", ".jpg", ".jpeg":
+		return true
+	}
+	return false
+}
+
+// Inputs expands the input argument: a directory (its *.png, *.jpg,
+// *.jpeg), a glob, or a text file listing one path per line (relative to
+// the file's directory; blank lines and # comments ignored). The result is
+// in the original's order (numeric names by number), then cut to shard:
+// every N-th image from the K-th, so N processes cover the set with no
+// overlap.
+func Inputs(arg string, shard Shard) ([]string, error) {
+	var paths []string
+	st, err := os.Stat(arg)
+	switch {
+	case err == nil && st.IsDir():
+		entries, err := os.ReadDir(arg)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.IsDir() && imageExt(e.Name()) {
+				paths = append(paths, filepath.Join(arg, e.Name()))
+			}
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("%s contains no *.png, *.jpg or *.jpeg files", arg)
+		}
+	case err == nil:
+		paths, err = readList(arg)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		paths, err = filepath.Glob(arg)
+		if err != nil {
+			return nil, fmt.Errorf("input %q: %w", arg, err)
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("input %q: no such file or directory, and no files match it as a glob", arg)
+		}
+	}
+	dataset.Sort(paths)
+	seen := map[string]string{}
+	for _, p := range paths {
+		if prev, ok := seen[outName(p)]; ok {
+			return nil, fmt.Errorf("%s and %s would both write %s: give inputs distinct names", prev, p, outName(p))
+		}
+		seen[outName(p)] = p
+	}
+	var mine []string
+	for i, p := range paths {
+		if i%shard.N == shard.K-1 {
+			mine = append(mine, p)
+		}
+	}
+	return mine, nil
+}
+
+// readList reads a list file.
+func readList(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if imageExt(path) {
+		return []string{path}, nil // a single image, not a list
+	}
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !filepath.IsAbs(line) {
+			line = filepath.Join(filepath.Dir(path), line)
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("list %s names no images", path)
+	}
+	return out, nil
+}
+
+// outName is the output file name of an input: the same base name.
+func outName(p string) string { return filepath.Base(p) }

@@ -1,0 +1,385 @@
+package infer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // header checks
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	ginfer "pix2pix/graphs/infer"
+	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/model"
+	"pix2pix/pkg/options"
+	"pix2pix/pkg/session"
+)
+
+// Options of an inference job.
+type Options struct {
+	// Model is a training output directory (checkpoint and options.json).
+	Model     string
+	Inputs    []string
+	OutputDir string
+	BatchSize int
+	// Keep256 writes 256x256 outputs instead of resizing back to the
+	// input's size.
+	Keep256      bool
+	SkipExisting bool
+	// Dropout at inference, as the original's test mode (on there).
+	Dropout bool
+	Seed    int64
+	// MaxPixels refuses larger images before decoding them.
+	MaxPixels int64
+	Workers   int
+	Session   session.Options
+	// Out receives a line per failure and the progress.
+	Out io.Writer
+}
+
+// Failure is an input that could not be processed.
+type Failure struct {
+	Path string
+	Err  error
+}
+
+// Summary counts what a job did.
+type Summary struct {
+	Total, Written, Skipped int
+	Failures                []Failure
+	Elapsed                 time.Duration
+}
+
+// item is one image on its way through the pipeline.
+type item struct {
+	path      string
+	input     *tf.Tensor // [256, 256, c]
+	lightness *tf.Tensor // Lab models
+	size      *tf.Tensor // [2] int32
+	output    *tf.Tensor // [256, 256, c]
+}
+
+type job struct {
+	o       Options
+	lab     bool
+	outCh   int
+	gen     *pix2pix.Generator
+	vars    model.Vars
+	codec   *tf.Session
+	dec     ginfer.Decoder
+	enc     ginfer.Encoder
+	mu      sync.Mutex
+	summary Summary
+}
+
+// Run processes every input and returns what happened; the error is for
+// the job as a whole (a bad model), not for single images.
+func Run(ctx context.Context, o Options) (*Summary, error) {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.BatchSize < 1 {
+		return nil, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	j, err := open(o)
+	if err != nil {
+		return nil, err
+	}
+	defer j.vars.Sess.Close()
+	defer j.codec.Close()
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return nil, fmt.Errorf("output_dir: %w", err)
+	}
+	start := time.Now()
+	j.summary.Total = len(o.Inputs)
+	j.pipeline(ctx)
+	j.summary.Elapsed = time.Since(start)
+	return &j.summary, ctx.Err()
+}
+
+// open restores the generator and builds the codec graphs.
+func open(o Options) (*job, error) {
+	mo, err := options.ReadModel(o.Model)
+	if err != nil {
+		return nil, err
+	}
+	prefix, err := checkpoint.Latest(o.Model)
+	if err != nil {
+		return nil, err
+	}
+	cfg := pix2pix.DefaultConfig()
+	cfg.NGF, cfg.NDF, cfg.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
+	in := input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: input.CropSize}
+	cfg.InChannels, cfg.OutChannels = in.Channels()
+	if mo.LabColorization && mo.WhichDirection != "AtoB" {
+		return nil, fmt.Errorf("%s is a Lab model trained BtoA (colour to lightness): infer colours greyscale images, so it needs an AtoB model", o.Model)
+	}
+	if !mo.LabColorization && cfg.InChannels != 3 {
+		return nil, fmt.Errorf("%s: unexpected input channels %d", o.Model, cfg.InChannels)
+	}
+	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
+	s := op.NewScope()
+	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, int64(cfg.InChannels))))
+	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
+	if err != nil {
+		return nil, err
+	}
+	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
+	g, err := s.Finalize()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := session.New(g, o.Session)
+	if err != nil {
+		return nil, err
+	}
+	j := &job{o: o, lab: mo.LabColorization, outCh: cfg.OutChannels, gen: gen, vars: model.Vars{Saver: sv, Sess: sess}}
+	if err := j.vars.CheckCompatible(prefix); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	if err := j.vars.Restore(prefix); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	cs := op.NewScope()
+	j.dec = ginfer.BuildDecoder(cs, j.lab)
+	j.enc = ginfer.BuildEncoder(cs, cfg.OutChannels, j.lab)
+	cg, err := cs.Finalize()
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	// One thread per codec run: the workers are the parallelism.
+	codec, err := session.New(cg, session.Options{IntraOp: 1, InterOp: 1})
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	j.codec = codec.Session
+	return j, nil
+}
+
+func (j *job) fail(path string, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.summary.Failures = append(j.summary.Failures, Failure{path, err})
+	fmt.Fprintf(j.o.Out, "skipped %s: %v\n", path, err)
+}
+
+func (j *job) outPath(in string) string { return filepath.Join(j.o.OutputDir, outName(in)) }
+
+// pipeline: decode workers -> one batching generator loop -> encode
+// workers, connected by bounded channels so all three overlap.
+func (j *job) pipeline(ctx context.Context) {
+	paths := make(chan string)
+	decoded := make(chan *item, 2*j.o.BatchSize)
+	generated := make(chan *item, 2*j.o.BatchSize)
+	go func() {
+		defer close(paths)
+		for _, p := range j.o.Inputs {
+			if j.o.SkipExisting {
+				if _, err := os.Stat(j.outPath(p)); err == nil {
+					j.mu.Lock()
+					j.summary.Skipped++
+					j.mu.Unlock()
+					continue
+				}
+			}
+			select {
+			case paths <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var dec sync.WaitGroup
+	for w := 0; w < j.o.Workers; w++ {
+		dec.Add(1)
+		go func() {
+			defer dec.Done()
+			for p := range paths {
+				it, err := j.decode(p)
+				if err != nil {
+					j.fail(p, err)
+					continue
+				}
+				decoded <- it
+			}
+		}()
+	}
+	go func() { dec.Wait(); close(decoded) }()
+	go func() {
+		defer close(generated)
+		j.generate(ctx, decoded, generated)
+	}()
+	var enc sync.WaitGroup
+	for w := 0; w < j.o.Workers; w++ {
+		enc.Add(1)
+		go func() {
+			defer enc.Done()
+			for it := range generated {
+				if err := j.encode(it); err != nil {
+					j.fail(it.path, err)
+					continue
+				}
+				j.mu.Lock()
+				j.summary.Written++
+				j.mu.Unlock()
+			}
+		}()
+	}
+	enc.Wait()
+}
+
+// decode checks the file's header (refusing huge images before decoding
+// them) and decodes it into the generator's input.
+func (j *job) decode(path string) (*item, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, errors.New("empty file (0 bytes)")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not a readable PNG or JPEG (%v)", err)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); j.o.MaxPixels > 0 && px > j.o.MaxPixels {
+		return nil, fmt.Errorf("%dx%d is over the limit of %d pixels (--max-pixels)", cfg.Width, cfg.Height, j.o.MaxPixels)
+	}
+	contents, err := tf.NewTensor(string(data))
+	if err != nil {
+		return nil, err
+	}
+	fetch := []tf.Output{j.dec.Input, j.dec.Size}
+	if j.lab {
+		fetch = append(fetch, j.dec.Lightness)
+	}
+	out, err := j.codec.Run(map[tf.Output]*tf.Tensor{j.dec.Contents: contents}, fetch, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be decoded: %s", firstLine(err))
+	}
+	it := &item{path: path, input: out[0], size: out[1]}
+	if j.lab {
+		it.lightness = out[2]
+	}
+	return it, nil
+}
+
+// generate batches decoded images and runs the generator on each batch.
+func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
+	var batch []*item
+	var step int64
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if err := j.runBatch(batch, step); err != nil {
+			for _, it := range batch {
+				j.fail(it.path, err)
+			}
+		} else {
+			for _, it := range batch {
+				out <- it
+			}
+		}
+		step++
+		batch = batch[:0]
+	}
+	for it := range in {
+		if ctx.Err() != nil {
+			continue // drain: the decoders stop once paths closes
+		}
+		batch = append(batch, it)
+		if len(batch) == j.o.BatchSize {
+			flush()
+		}
+	}
+	if ctx.Err() == nil {
+		flush()
+	}
+}
+
+func (j *job) runBatch(batch []*item, step int64) error {
+	var buf bytes.Buffer
+	for _, it := range batch {
+		if err := session.WriteContents(it.input, &buf); err != nil {
+			return err
+		}
+		it.input = nil
+	}
+	inCh := int64(3)
+	if j.lab {
+		inCh = 1
+	}
+	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), input.CropSize, input.CropSize, inCh}, &buf)
+	if err != nil {
+		return err
+	}
+	st, _ := tf.NewTensor(step)
+	out, err := j.vars.Sess.Run(map[tf.Output]*tf.Tensor{j.gen.Inputs: x, j.gen.Step: st}, []tf.Output{j.gen.Outputs}, nil)
+	if err != nil {
+		return fmt.Errorf("generator: %s", firstLine(err))
+	}
+	var all bytes.Buffer
+	if err := session.WriteContents(out[0], &all); err != nil {
+		return err
+	}
+	per := input.CropSize * input.CropSize * j.outCh * 4
+	for i, it := range batch {
+		t, err := tf.ReadTensor(tf.Float, []int64{input.CropSize, input.CropSize, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
+		if err != nil {
+			return err
+		}
+		it.output = t
+	}
+	return nil
+}
+
+// encode resizes one output back, encodes it in the input's format and
+// writes it under the input's name, atomically.
+func (j *job) encode(it *item) error {
+	size := it.size
+	if j.o.Keep256 {
+		size, _ = tf.NewTensor([]int32{input.CropSize, input.CropSize})
+	}
+	feeds := map[tf.Output]*tf.Tensor{j.enc.Output: it.output, j.enc.Size: size}
+	if j.lab {
+		feeds[j.enc.Lightness] = it.lightness
+	}
+	fetch := j.enc.PNG
+	if ext := strings.ToLower(filepath.Ext(it.path)); ext == ".jpg" || ext == ".jpeg" {
+		fetch = j.enc.JPEG
+	}
+	out, err := j.codec.Run(feeds, []tf.Output{fetch}, nil)
+	if err != nil {
+		return fmt.Errorf("encode: %s", firstLine(err))
+	}
+	return session.WriteEncoded(j.outPath(it.path), out[0])
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
