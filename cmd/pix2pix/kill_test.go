@@ -16,7 +16,7 @@ import (
 
 // binary returns the pix2pix binary: PIX2PIX_BIN (make test sets it), or
 // one built for the test.
-func binary(t *testing.T) string {
+func pix2pixBinary(t *testing.T) string {
 	if b := os.Getenv("PIX2PIX_BIN"); b != "" {
 		return b
 	}
@@ -35,7 +35,7 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault injection takes about a minute")
 	}
-	bin := binary(t)
+	bin := pix2pixBinary(t)
 	data, out := filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "out")
 	writePairs(t, data, 3, 256, 256)
 	args := func(extra ...string) []string {
@@ -124,7 +124,7 @@ func midSave(dir, named string) bool {
 // TestInterruptSavesAndExits: SIGINT (and SIGTERM) finish the step, save
 // a checkpoint and exit with code 130; the checkpoint resumes.
 func TestInterruptSavesAndExits(t *testing.T) {
-	bin := binary(t)
+	bin := pix2pixBinary(t)
 	data := filepath.Join(t.TempDir(), "data")
 	writePairs(t, data, 2, 256, 256)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {

@@ -39,4 +39,3 @@ func writeDisplay(dir string, step int64, paths []string, inputs, outputs, targe
 	_, err := report.AppendIndex(dir, rows, true)
 	return err
 }
-

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// trainedModel trains a tiny model for 2 steps and returns its directory.
+func trainedModel(t *testing.T) (model, data string) {
+	t.Helper()
+	data = filepath.Join(t.TempDir(), "data")
+	writePairs(t, data, 3, 256, 256)
+	model = filepath.Join(t.TempDir(), "model")
+	mustRun(t, small(data, model, "--max_steps", "2", "--save_freq", "2")...)
+	return model, data
+}
+
+// halves writes the A half of each pair in data as its own image.
+func halves(t *testing.T, data string) string {
+	dir := filepath.Join(t.TempDir(), "a")
+	os.MkdirAll(dir, 0o755)
+	files, _ := filepath.Glob(filepath.Join(data, "*.png"))
+	for _, f := range files {
+		img := readPNG(t, f)
+		a := image.NewRGBA(image.Rect(0, 0, 256, 256))
+		draw.Draw(a, a.Bounds(), img, image.Point{}, draw.Src)
+		writePNG(t, filepath.Join(dir, filepath.Base(f)), a)
+	}
+	return dir
+}
+
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// maxPixelDiff is the largest channel difference between two images.
+func maxPixelDiff(t *testing.T, a, b image.Image) int {
+	if a.Bounds() != b.Bounds() {
+		t.Fatalf("sizes differ: %v, %v", a.Bounds(), b.Bounds())
+	}
+	m := 0
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			r1, g1, b1, _ := a.At(x, y).RGBA()
+			r2, g2, b2, _ := b.At(x, y).RGBA()
+			for _, d := range []int{int(r1>>8) - int(r2>>8), int(g1>>8) - int(g2>>8), int(b1>>8) - int(b2>>8)} {
+				if d < 0 {
+					d = -d
+				}
+				m = max(m, d)
+			}
+		}
+	}
+	return m
+}
+
+// TestInferMatchesTestModeAndIgnoresBatching: with dropout off, infer's
+// output for an A image equals test mode's output for its pair, at batch
+// size 1 and 3 alike.
+func TestInferMatchesTestModeAndIgnoresBatching(t *testing.T) {
+	model, data := trainedModel(t)
+	testOut := filepath.Join(t.TempDir(), "test")
+	mustRun(t, "test", "--input_dir", data, "--output_dir", testOut, "--checkpoint", model, "--no-test-dropout")
+	a := halves(t, data)
+	for _, bs := range []string{"1", "3"} {
+		out := filepath.Join(t.TempDir(), "infer"+bs)
+		mustRun(t, "infer", "--model", model, "--output_dir", out, "--batch_size", bs, "--no-test-dropout", a)
+		for _, name := range []string{"01", "02", "03"} {
+			got := readPNG(t, filepath.Join(out, name+".png"))
+			want := readPNG(t, filepath.Join(testOut, "images", name+"-outputs.png"))
+			d := maxPixelDiff(t, got, want)
+			if d > 1 {
+				t.Errorf("batch %s, %s: infer differs from test mode by %d/255", bs, name, d)
+			}
+			t.Logf("batch %s, %s: max difference from test mode %d/255", bs, name, d)
+		}
+	}
+}
+
+// hugePNG is a valid PNG header claiming w x h pixels (no pixel data).
+func hugePNG(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+// TestInferSkipsBadFiles: corrupt, truncated, non-image, empty and huge
+// files are skipped by name; the rest are written; nothing partial stays.
+func TestInferSkipsBadFiles(t *testing.T) {
+	model, data := trainedModel(t)
+	in := halves(t, data)
+	good, _ := os.ReadFile(filepath.Join(in, "01.png"))
+	os.WriteFile(filepath.Join(in, "corrupt.png"), append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 100)...), 0o644)
+	os.WriteFile(filepath.Join(in, "truncated.png"), good[:len(good)/3], 0o644)
+	os.WriteFile(filepath.Join(in, "text.jpg"), []byte("this is a text file"), 0o644)
+	os.WriteFile(filepath.Join(in, "empty.png"), nil, 0o644)
+	os.WriteFile(filepath.Join(in, "huge.png"), hugePNG(100000, 100000), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+	log, err := run(t, "infer", "--model", model, "--output_dir", out, "--no-test-dropout", in)
+	if err == nil || !strings.Contains(err.Error(), "5 of 8 images failed") {
+		t.Fatalf("error %v, want 5 of 8 failed", err)
+	}
+	if !strings.Contains(log, "8 images: 3 written, 0 skipped (output exists), 5 failed") {
+		t.Errorf("summary missing:\n%s", log)
+	}
+	entries, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != "01.png 02.png 03.png" {
+		t.Errorf("output dir holds %v, want only the three good outputs", names)
+	}
+}
+
+// TestInferShardsAndSkipExisting: shards 1/2 and 2/2 cover the inputs with
+// no overlap; --skip-existing then writes nothing new.
+func TestInferShardsAndSkipExisting(t *testing.T) {
+	model, data := trainedModel(t)
+	in := halves(t, data)
+	out := filepath.Join(t.TempDir(), "out")
+	l1 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--shard", "1/2", in)
+	l2 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--shard", "2/2", in)
+	if !strings.Contains(l1, "2 images: 2 written") || !strings.Contains(l2, "1 images: 1 written") {
+		t.Errorf("shards: %q / %q", l1, l2)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	if len(files) != 3 {
+		t.Errorf("shards wrote %d files, want 3", len(files))
+	}
+	l3 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--skip-existing", in)
+	if !strings.Contains(l3, "3 images: 0 written, 3 skipped") {
+		t.Errorf("--skip-existing: %q", l3)
+	}
+	if _, err := run(t, "infer", "--model", model, "--output_dir", out, "--shard", "3/2", in); err == nil {
+		t.Error("--shard 3/2 accepted")
+	}
+}
