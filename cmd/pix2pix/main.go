@@ -36,6 +36,7 @@ func newApp() *cli.App {
 			trainCommand(),
 			testCommand(),
 			inferCommand(),
+			exportCommand(),
 			graphCommand(),
 			versionCommand(),
 		},

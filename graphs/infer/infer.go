@@ -27,8 +27,9 @@ type Decoder struct {
 }
 
 // BuildDecoder adds a decoder. Images are scaled to 256x256 with AREA
-// interpolation, as the training pipeline scales them.
-func BuildDecoder(s *op.Scope, lab bool) Decoder {
+// interpolation, as the training pipeline scales them. With unit, Input
+// stays in [0, 1] (for a SavedModel's float signature).
+func BuildDecoder(s *op.Scope, lab, unit bool) Decoder {
 	s = s.SubScope("decode")
 	var d Decoder
 	d.Contents = op.Placeholder(s.SubScope("contents"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
@@ -41,6 +42,10 @@ func BuildDecoder(s *op.Scope, lab bool) Decoder {
 	if lab {
 		l := lightness(s, x)
 		d.Input, d.Lightness = l, l
+		return d
+	}
+	if unit {
+		d.Input = x
 		return d
 	}
 	d.Input = op.Sub(s.SubScope("preprocess"), op.Mul(s.SubScope("scale"), x, c(s, float32(2))), c(s, float32(1)))
@@ -66,8 +71,9 @@ type Encoder struct {
 	PNG, JPEG tf.Output
 }
 
-// BuildEncoder adds an encoder for outputs of outChannels channels.
-func BuildEncoder(s *op.Scope, outChannels int, lab bool) Encoder {
+// BuildEncoder adds an encoder for outputs of outChannels channels, in
+// [-1, 1] (the generator's range) or with unit in [0, 1].
+func BuildEncoder(s *op.Scope, outChannels int, lab, unit bool) Encoder {
 	s = s.SubScope("encode")
 	var e Encoder
 	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(input.CropSize, input.CropSize, int64(outChannels))))
@@ -76,6 +82,8 @@ func BuildEncoder(s *op.Scope, outChannels int, lab bool) Encoder {
 	if lab {
 		e.Lightness = op.Placeholder(s.SubScope("lightness"), tf.Float, op.PlaceholderShape(tf.MakeShape(input.CropSize, input.CropSize, 1)))
 		rgb = input.LabToRGB(s, input.DeprocessLab(s, e.Lightness, e.Output))
+	} else if unit {
+		rgb = e.Output
 	} else {
 		rgb = op.Div(s.SubScope("deprocess"), op.AddV2(s, e.Output, c(s, float32(1))), c(s, float32(2)))
 	}

@@ -31,6 +31,12 @@ type GeneratorOptions struct {
 	// depend on how images are batched. Off, statistics span the batch
 	// (the original's behaviour at --batch_size > 1).
 	PerImageNorm bool
+	// Store, if set, holds the variables of an earlier generator in the
+	// same graph: this one shares them (two signatures, one set of
+	// weights).
+	Store *nn.Store
+	// Step, if set, seeds dropout instead of a new placeholder.
+	Step tf.Output
 }
 
 // BuildGenerator adds the generator on inputs ([batch, 256, 256,
@@ -43,8 +49,14 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 	if err := checkImage("inputs", inputs, cfg.InChannels); err != nil {
 		return nil, err
 	}
-	st := nn.NewStore(s, cfg.Seed)
-	step := op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
+	st := o.Store
+	if st == nil {
+		st = nn.NewStore(s, cfg.Seed)
+	}
+	step := o.Step
+	if step.Op == nil {
+		step = op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
+	}
 	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm}
 	g := &Generator{Inputs: inputs, Step: step, Vars: st}
 	g.Outputs = b.generator(s, inputs)

@@ -86,6 +86,16 @@ func (o Options) configProto(d Device) ([]byte, error) {
 	return proto.Marshal(c)
 }
 
+// Proto is the ConfigProto bytes of o (for APIs that open their own
+// session, such as loading a SavedModel).
+func (o Options) Proto() ([]byte, error) {
+	d, err := ParseDevice(o.Device)
+	if err != nil {
+		return nil, err
+	}
+	return o.configProto(d)
+}
+
 // New opens a session on g. It fails with a clear message when a GPU is asked
 // for and the library sees none (a CPU-only libtensorflow, or no driver).
 func New(g *tf.Graph, o Options) (*Session, error) {

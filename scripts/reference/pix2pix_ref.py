@@ -10,6 +10,8 @@ variables, and exposes it through small subcommands that the Go tests drive:
   data     write a checkpoint of random "inputs"/"targets" arrays in [-1, 1]
   step     restore, run K training steps, save the model and every fetched value
   forward  restore, run the forward pass once (no training), save the values
+  test     the original's --mode test: generator over a folder of images,
+           writing images/<name>-{inputs,outputs,targets}.png and index.html
 
 The graph follows the original layer by layer (scope names, initialisers,
 op order), so that variable names, shapes and numbers match; see
@@ -25,6 +27,7 @@ os.environ["TF_USE_LEGACY_KERAS"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
+import glob
 import json
 import sys
 import warnings
@@ -210,8 +213,13 @@ def build_discriminator(inputs, images, opts):
 
 
 def channel_counts(opts):
-    # Lab colorization: L in (1 channel), ab out (2 channels).
-    return (1, 2) if opts.lab_colorization else (3, 3)
+    # Lab colorization: L in (1 channel), ab out (2 channels); the other way
+    # round for test's --which_direction BtoA (the only subcommand with it).
+    if not opts.lab_colorization:
+        return (3, 3)
+    if getattr(opts, "which_direction", "AtoB") == "BtoA":
+        return (2, 1)
+    return (1, 2)
 
 
 def build_model(opts):
@@ -534,6 +542,280 @@ def cmd_forward(opts):
 
 
 # ---------------------------------------------------------------------------
+# Test mode (the original's --mode test): inputs, colour spaces, display
+# ---------------------------------------------------------------------------
+#
+# Every conversion below is written with the same TensorFlow ops, in the same
+# order and with the same Python-double constants as the original, so that
+# the float32 results (and so the PNG bytes) are the original's.
+
+# Linear sRGB -> CIE XYZ; rows R, G, B, columns X, Y, Z.
+RGB_TO_XYZ = [[0.412453, 0.212671, 0.019334],
+              [0.357580, 0.715160, 0.119193],
+              [0.180423, 0.072169, 0.950227]]
+# CIE XYZ -> linear sRGB; rows X, Y, Z, columns R, G, B.
+XYZ_TO_RGB = [[3.2404542, -0.9692660, 0.0556434],
+              [-1.5371385, 1.8760108, -0.2040259],
+              [-0.4985314, 0.0415560, 1.0572252]]
+D65_WHITE = [0.950456, 1.0, 1.088754]   # Xn, Yn, Zn
+LAB_DELTA = 6 / 29                       # f(t) switches at t = delta^3
+# (fx, fy, fz) -> (L, a, b), before the -16 on L; and the inverse map.
+F_TO_LAB = [[0.0, 500.0, 0.0],
+            [116.0, -500.0, 200.0],
+            [0.0, 0.0, -200.0]]
+LAB_TO_F = [[1 / 116.0, 1 / 116.0, 1 / 116.0],
+            [1 / 500.0, 0.0, 0.0],
+            [0.0, 0.0, -1 / 200.0]]
+
+
+def to_signed(x):
+    # [0, 1] -> [-1, 1]
+    return x * 2 - 1
+
+
+def to_unsigned(x):
+    # [-1, 1] -> [0, 1]
+    return (x + 1) / 2
+
+
+def masks(x, threshold):
+    # 0/1 float masks of x <= threshold and x > threshold. The conversions
+    # compute both branches everywhere and add them under these masks.
+    return (tf.cast(x <= threshold, tf.float32),
+            tf.cast(x > threshold, tf.float32))
+
+
+def rgb_to_lab(srgb):
+    """sRGB in [0, 1], [..., 3] -> CIE Lab (L in [0, 100]), same shape."""
+    with v1.name_scope("rgb_to_lab"):
+        px = tf.reshape(srgb, [-1, 3])
+        # Undo the sRGB gamma: linear near black, a 2.4 power above.
+        low, high = masks(px, 0.04045)
+        linear = (px / 12.92 * low) + (((px + 0.055) / 1.055) ** 2.4) * high
+        xyz = tf.matmul(linear, tf.constant(RGB_TO_XYZ))
+        # Relative to the D65 white; f(t) = cube root above delta^3, a line
+        # (t / (3 delta^2) + 4/29) below.
+        t = tf.multiply(xyz, [1 / w for w in D65_WHITE])
+        low, high = masks(t, LAB_DELTA ** 3)
+        f = (t / (3 * LAB_DELTA ** 2) + 4 / 29) * low + (t ** (1 / 3)) * high
+        lab = tf.matmul(f, tf.constant(F_TO_LAB)) + tf.constant([-16.0, 0.0, 0.0])
+        return tf.reshape(lab, tf.shape(srgb))
+
+
+def lab_to_rgb(lab):
+    """CIE Lab, [..., 3] -> sRGB in [0, 1], same shape (the inverse)."""
+    with v1.name_scope("lab_to_rgb"):
+        px = tf.reshape(lab, [-1, 3])
+        f = tf.matmul(px + tf.constant([16.0, 0.0, 0.0]), tf.constant(LAB_TO_F))
+        low, high = masks(f, LAB_DELTA)
+        t = (3 * LAB_DELTA ** 2 * (f - 4 / 29)) * low + (f ** 3) * high
+        xyz = tf.multiply(t, D65_WHITE)
+        linear = tf.clip_by_value(tf.matmul(xyz, tf.constant(XYZ_TO_RGB)),
+                                  0.0, 1.0)
+        # Reapply the sRGB gamma.
+        low, high = masks(linear, 0.0031308)
+        srgb = ((linear * 12.92 * low)
+                + ((linear ** (1 / 2.4) * 1.055) - 0.055) * high)
+        out = tf.reshape(srgb, tf.shape(lab))
+        out.set_shape(lab.shape)
+        return out
+
+
+def lab_to_model(lab):
+    """[h, w, 3] Lab -> (L/50 - 1 as [h, w, 1], (a/110, b/110) as [h, w, 2])."""
+    L, a, b = tf.unstack(lab, axis=2)
+    return (tf.expand_dims(L / 50 - 1, axis=2),
+            tf.stack([a / 110, b / 110], axis=2))
+
+
+def lab_from_model(L, a, b):
+    """Batched inverse of lab_to_model's scaling: [n, h, w] each -> [n, h, w, 3]."""
+    return tf.stack([(L + 1) / 2 * 100, a * 110, b * 110], axis=3)
+
+
+def colour_with_brightness(ab, brightness):
+    """Displayable RGB from model-range ab [n,h,w,2] and L [n,h,w,1]."""
+    a, b = tf.unstack(ab, axis=3)
+    L = tf.squeeze(brightness, axis=3)
+    return lab_to_rgb(lab_from_model(L, a, b))
+
+
+def base_name(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def list_test_inputs(input_dir):
+    """The original's listing: *.jpg, or *.png if there are none; by number
+    when every base name is all digits, else by path. Returns (paths, kind)."""
+    if not os.path.exists(input_dir):
+        raise HarnessError("input_dir %r does not exist" % input_dir)
+    for kind in ("jpg", "png"):
+        # glob, like the original: case-sensitive, skips dot files.
+        paths = glob.glob(os.path.join(input_dir, "*." + kind))
+        if paths:
+            break
+    else:
+        raise HarnessError("input_dir %r contains no image files" % input_dir)
+    if all(base_name(p).isdigit() for p in paths):
+        paths.sort(key=lambda p: int(base_name(p)))
+    else:
+        paths.sort()
+    return paths, kind
+
+
+def build_test_loader(kind, opts):
+    """Two small graph pieces: file bytes -> float image in [0, 1] (checked
+    for 3 channels in Python), then float image -> (inputs, targets), each
+    resized to 256x256 with AREA (scale_size = CROP_SIZE: no crop, no flip)."""
+    contents = v1.placeholder(tf.string, [], name="file_contents")
+    decode = tf.io.decode_jpeg if kind == "jpg" else tf.io.decode_png
+    decoded = tf.image.convert_image_dtype(decode(contents), dtype=tf.float32)
+
+    image = v1.placeholder(tf.float32, [None, None, 3], name="decoded_image")
+    if opts.lab_colorization:
+        # One image: A is its brightness, B its colour.
+        a_img, b_img = lab_to_model(rgb_to_lab(image))
+    else:
+        # A pair side by side: left half A, right half B.
+        half = tf.shape(image)[1] // 2
+        a_img = to_signed(image[:, :half, :])
+        b_img = to_signed(image[:, half:, :])
+    if opts.which_direction == "BtoA":
+        a_img, b_img = b_img, a_img
+
+    def resize(x):
+        return v1.image.resize_images(
+            x, [CROP_SIZE, CROP_SIZE], method=v1.image.ResizeMethod.AREA)
+
+    return contents, decoded, image, resize(a_img), resize(b_img)
+
+
+def build_test_display(inputs, targets, outputs, opts):
+    """Encoded PNGs (lists of batch-size string tensors) per kind, as the
+    original shows them: model range back to [0, 1] (Lab: back to RGB with
+    the brightness channel), optional bicubic aspect-ratio resize, uint8."""
+    if opts.lab_colorization and opts.which_direction == "AtoB":
+        # inputs are L (shown grey); targets and outputs are ab.
+        shown = {"inputs": to_unsigned(inputs),
+                 "targets": colour_with_brightness(targets, inputs),
+                 "outputs": colour_with_brightness(outputs, inputs)}
+    elif opts.lab_colorization:
+        # BtoA: inputs are ab, their brightness is the target L.
+        shown = {"inputs": colour_with_brightness(inputs, targets),
+                 "targets": to_unsigned(targets),
+                 "outputs": to_unsigned(outputs)}
+    else:
+        shown = {k: to_unsigned(v) for k, v in
+                 (("inputs", inputs), ("targets", targets), ("outputs", outputs))}
+
+    width = int(round(CROP_SIZE * opts.aspect_ratio))  # Python 3: half to even
+    pngs = {}
+    for kind, img in shown.items():
+        with v1.name_scope("convert_" + kind):
+            if opts.aspect_ratio != 1.0:
+                img = v1.image.resize_images(
+                    img, [CROP_SIZE, width],
+                    method=v1.image.ResizeMethod.BICUBIC)
+            img = tf.image.convert_image_dtype(img, dtype=tf.uint8,
+                                               saturate=True)
+        pngs[kind] = [tf.image.encode_png(x) for x in tf.unstack(img, axis=0)]
+    return pngs
+
+
+def write_index(output_dir, names):
+    """Appends one row per name to output_dir/index.html, starting the file
+    with the header row when it does not exist yet (the original never
+    closes the table). A newline ends the header and every row; the original
+    writes none, the Go side does, and browsers do not care."""
+    path = os.path.join(output_dir, "index.html")
+    new = not os.path.exists(path)
+    with open(path, "a") as f:
+        if new:
+            f.write("<html><body><table><tr><th>name</th><th>input</th>"
+                    "<th>output</th><th>target</th></tr>\n")
+        for name in names:
+            cells = "".join("<td><img src='images/%s-%s.png'></td>" % (name, k)
+                            for k in ("inputs", "outputs", "targets"))
+            f.write("<tr><td>%s</td>%s</tr>\n" % (name, cells))
+    return path
+
+
+def cmd_test(opts):
+    width = int(round(CROP_SIZE * opts.aspect_ratio))
+    if not opts.aspect_ratio > 0 or width < 1:
+        raise HarnessError("--aspect_ratio %g gives images %d pixels wide"
+                           % (opts.aspect_ratio, width))
+    paths, kind = list_test_inputs(opts.input_dir)
+
+    # Same creation order as build_model (seed, placeholders, generator), so
+    # with --seed the dropout masks are the ones forward/step would draw.
+    if opts.seed is not None:
+        v1.set_random_seed(opts.seed)
+    in_ch, out_ch = channel_counts(opts)
+    b = opts.batch_size
+    inputs = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, in_ch],
+                            name="inputs")
+    targets = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, out_ch],
+                             name="targets")
+    with v1.variable_scope("generator"):
+        outputs = build_generator(inputs, out_ch, opts)
+    # Only the generator exists in this graph; restore just its variables
+    # (a training checkpoint also holds the discriminator's, Adam's, ...).
+    saver = v1.train.Saver(var_list=v1.global_variables())
+    contents, decoded, image, load_in, load_tg = build_test_loader(kind, opts)
+    pngs = build_test_display(inputs, targets, outputs, opts)
+
+    n = len(paths)
+    steps = -(-n // b)  # ceil: the original runs steps_per_epoch batches
+    cache = {}
+
+    def load(i):
+        # Only the first b images can come round again (the wrapped tail of
+        # the last batch), so only those are kept.
+        if i in cache:
+            return cache[i]
+        with open(paths[i], "rb") as f:
+            data = f.read()
+        img = sess.run(decoded, {contents: data})
+        if img.ndim != 3 or img.shape[2] != 3:
+            raise HarnessError("%s: image does not have 3 channels (has %d)"
+                               % (paths[i], img.shape[-1]))
+        pair = sess.run((load_in, load_tg), {image: img})
+        if i < b:
+            cache[i] = pair
+        return pair
+
+    image_dir = os.path.join(opts.output_dir, "images")
+    os.makedirs(image_dir, exist_ok=True)
+    written = set()
+    index_path = None
+    with make_session(opts) as sess:
+        restore(sess, saver, opts.ckpt)
+        for step in range(steps):
+            # The original's input queue cycles through the list, so a short
+            # last batch is filled from the start again.
+            batch = [(step * b + k) % n for k in range(b)]
+            pairs = [load(i) for i in batch]
+            got = sess.run(pngs, {
+                inputs: np.stack([p[0] for p in pairs]),
+                targets: np.stack([p[1] for p in pairs])})
+            names = []
+            for pos, i in enumerate(batch):
+                if i in written:
+                    continue   # wrapped round: keep the first result
+                written.add(i)
+                name = base_name(paths[i])
+                for k in ("inputs", "outputs", "targets"):
+                    with open(os.path.join(image_dir, "%s-%s.png" % (name, k)),
+                              "wb") as f:
+                        f.write(got[k][pos])
+                print("evaluated image", name)
+                names.append(name)
+            index_path = write_index(opts.output_dir, names)
+    print("wrote index at", index_path)
+
+
+# ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
 
@@ -587,6 +869,19 @@ def parse_args(argv):
     p.add_argument("--data", required=True, help="data checkpoint prefix")
     p.add_argument("--out", required=True, help="output directory")
 
+    p = sub.add_parser("test", parents=[common],
+                       help="the original's test mode: restore the generator, "
+                            "run it over --input_dir, write images and index.html")
+    p.add_argument("--input_dir", required=True,
+                   help="folder of *.jpg (else *.png) images")
+    p.add_argument("--ckpt", required=True, help="model checkpoint prefix")
+    p.add_argument("--output_dir", required=True,
+                   help="where images/ and index.html go")
+    p.add_argument("--which_direction", choices=["AtoB", "BtoA"],
+                   default="AtoB")
+    p.add_argument("--aspect_ratio", type=float, default=1.0,
+                   help="written images are 256 x round(256*ratio) (bicubic)")
+
     opts = parser.parse_args(argv)
     for name in ("ngf", "ndf", "batch_size"):
         if getattr(opts, name) < 1:
@@ -598,7 +893,8 @@ def parse_args(argv):
 
 def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
-                "step": cmd_step, "forward": cmd_forward}
+                "step": cmd_step, "forward": cmd_forward,
+                "test": cmd_test}
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
         commands[opts.command](opts)

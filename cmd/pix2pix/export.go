@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"pix2pix/pkg/export"
+)
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "export a trained generator: the original's export.meta format and a SavedModel",
+		Description: `Writes to --output_dir, from the latest checkpoint of --checkpoint:
+  export.meta + export.{index,data-*} + checkpoint   the original's export mode:
+      string[1] web-safe base64 PNG in, base64 PNG (or JPEG) out, and a key;
+      JSON maps of the tensor names in the "inputs"/"outputs" collections
+      (load with tf.compat.v1.train.import_meta_graph)
+  saved_model/   a SavedModel (tag "serve") with signatures
+      serving_default: image (PNG or JPEG bytes, any size) -> image (PNG bytes)
+      translate: images float [batch,256,256,3] in [0,1] -> outputs (same)
+      (load with tf.saved_model.load, graft's LoadSavedModel, or use with
+      pix2pix infer --model)
+Dropout stays in the exported generator, as in the original; --no-test-dropout
+removes it for deterministic outputs.
+
+Example:
+   pix2pix export --checkpoint facades_train --output_dir facades_export`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "checkpoint", Required: true, Usage: "training output directory", Category: catData},
+			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the export", Category: catData},
+			&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (the original-format export's output)", Category: catData},
+			&cli.BoolFlag{Name: "no-test-dropout", Usage: "export without dropout (deterministic outputs)", Category: catData},
+			&cli.BoolFlag{Name: "no-saved-model", Usage: "write only the original's format", Category: catData},
+		},
+		Action: func(c *cli.Context) error {
+			ft := c.String("output_filetype")
+			if ft != "png" && ft != "jpeg" {
+				return cli.Exit(fmt.Sprintf("--output_filetype %q: want png or jpeg", ft), 2)
+			}
+			o := export.Options{Checkpoint: c.String("checkpoint"), OutputDir: c.String("output_dir"),
+				JPEG: ft == "jpeg", Dropout: !c.Bool("no-test-dropout")}
+			fmt.Fprintln(os.Stdout, "exporting model")
+			if err := export.WriteOriginal(o); err != nil {
+				return err
+			}
+			fmt.Printf("wrote %s and %s\n", filepath.Join(o.OutputDir, "export.meta"), filepath.Join(o.OutputDir, "export"))
+			if !c.Bool("no-saved-model") {
+				dir, err := export.WriteSavedModel(o)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("wrote %s\n", dir)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,109 @@
+// Package export builds the standalone inference graphs a trained
+// generator is exported in: the original's export graph (web-safe base64
+// PNG in, base64 PNG or JPEG out, for one image) and the graph of a
+// SavedModel with an encoded-image signature and a float-tensor one.
+package export
+
+import (
+	"fmt"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/display"
+	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
+)
+
+// Original is the original's export graph.
+type Original struct {
+	// Input and Key are string[1] placeholders: a web-safe base64 PNG and
+	// an opaque key.
+	Input, Key tf.Output
+	// Output is string[1], the web-safe base64 encoded result; KeyOut
+	// passes Key through.
+	Output, KeyOut tf.Output
+	Gen            *pix2pix.Generator
+}
+
+// BuildOriginal adds the original's export graph: decode the base64 PNG
+// (alpha dropped, grey made RGB), a 256x256x3 float image, the generator,
+// back to uint8 (no saturation, as there), encode PNG (or JPEG at quality
+// 80), base64 out.
+func BuildOriginal(s *op.Scope, cfg pix2pix.Config, jpeg bool) (*Original, error) {
+	if cfg.InChannels != 3 || cfg.OutChannels != 3 {
+		return nil, fmt.Errorf("export is not supported for lab_colorization")
+	}
+	e := &Original{}
+	e.Input = op.Placeholder(s.SubScope("input"), tf.String, op.PlaceholderShape(tf.MakeShape(1)))
+	e.Key = op.Placeholder(s.SubScope("key"), tf.String, op.PlaceholderShape(tf.MakeShape(1)))
+	ds := s.SubScope("decode")
+	b64 := op.Reshape(ds, e.Input, op.Const(ds.SubScope("scalar"), []int32{}))
+	img := op.DecodePng(ds, op.DecodeBase64(ds, b64), op.DecodePngChannels(3))
+	x := op.Mul(ds.SubScope("to_float"), op.Cast(ds, img, tf.Float), op.Const(ds.SubScope("scale"), float32(1.0/255)))
+	// The generator takes exactly 256x256: a clear error otherwise.
+	x = op.Reshape(ds.SubScope("batch"), x, op.Const(ds.SubScope("shape"), []int32{1, input.CropSize, input.CropSize, 3}))
+	x = op.Sub(ds.SubScope("preprocess"), op.Mul(ds.SubScope("x2"), x, op.Const(ds.SubScope("two"), float32(2))), op.Const(ds.SubScope("one"), float32(1)))
+	gen, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{})
+	if err != nil {
+		return nil, err
+	}
+	e.Gen = gen
+	es := s.SubScope("encode")
+	y := op.Div(es.SubScope("deprocess"), op.AddV2(es, gen.Outputs, op.Const(es.SubScope("one"), float32(1))), op.Const(es.SubScope("two"), float32(2)))
+	u8 := op.Reshape(es.SubScope("image"), display.ToUint8(es, y, false), op.Const(es.SubScope("shape"), []int32{input.CropSize, input.CropSize, 3}))
+	var data tf.Output
+	if jpeg {
+		data = op.EncodeJpeg(es, u8, op.EncodeJpegQuality(80))
+	} else {
+		data = op.EncodePng(es, u8)
+	}
+	e.Output = op.Reshape(es.SubScope("output"), op.EncodeBase64(es, data), op.Const(es.SubScope("one_elem"), []int32{1}))
+	e.KeyOut = op.Identity(s.SubScope("key_out"), e.Key)
+	return e, s.Err()
+}
+
+// Serving is the SavedModel graph: two signatures on one set of weights.
+type Serving struct {
+	// Image (string scalar: PNG or JPEG bytes, any size) -> Translated
+	// (PNG bytes of the input's size).
+	Image, Translated tf.Output
+	// Images ([batch, 256, 256, 3] float in [0, 1]) -> Outputs (same).
+	Images, Outputs tf.Output
+	Gen             *pix2pix.Generator
+}
+
+// BuildServing adds the SavedModel graph. Batch norm uses each image's
+// own statistics, so outputs do not depend on batching.
+func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
+	if cfg.InChannels != 3 || cfg.OutChannels != 3 {
+		return nil, fmt.Errorf("export is not supported for lab_colorization")
+	}
+	v := &Serving{}
+	fs := s.SubScope("tensors")
+	v.Images = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, 3)))
+	pre := op.Sub(fs.SubScope("preprocess"), op.Mul(fs.SubScope("x2"), v.Images, op.Const(fs.SubScope("two"), float32(2))), op.Const(fs.SubScope("one"), float32(1)))
+	gen, err := pix2pix.BuildGenerator(s, cfg, pre, pix2pix.GeneratorOptions{PerImageNorm: true})
+	if err != nil {
+		return nil, err
+	}
+	v.Gen = gen
+	v.Outputs = op.Div(fs.SubScope("deprocess"), op.AddV2(fs, gen.Outputs, op.Const(fs.SubScope("one_b"), float32(1))), op.Const(fs.SubScope("two_b"), float32(2)))
+
+	bs := s.SubScope("bytes")
+	v.Image = op.Placeholder(bs.SubScope("image"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	img := op.DecodeImage(bs, v.Image, op.DecodeImageChannels(3), op.DecodeImageExpandAnimations(false))
+	size := op.Slice(bs.SubScope("size"), op.Shape(bs, img, op.ShapeOutType(tf.Int32)), op.Const(bs.SubScope("b"), []int32{0}), op.Const(bs.SubScope("n"), []int32{2}))
+	x := op.Mul(bs.SubScope("to_float"), op.Cast(bs, img, tf.Float), op.Const(bs.SubScope("scale"), float32(1.0/255)))
+	x = op.ResizeArea(bs, op.ExpandDims(bs, x, op.Const(bs.SubScope("axis"), int32(0))), op.Const(bs.SubScope("crop"), []int32{input.CropSize, input.CropSize}))
+	x = op.Sub(bs.SubScope("preprocess"), op.Mul(bs.SubScope("x2"), x, op.Const(bs.SubScope("two"), float32(2))), op.Const(bs.SubScope("one"), float32(1)))
+	gen2, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
+	if err != nil {
+		return nil, err
+	}
+	y := op.Div(bs.SubScope("deprocess"), op.AddV2(bs, gen2.Outputs, op.Const(bs.SubScope("one_b"), float32(1))), op.Const(bs.SubScope("two_b"), float32(2)))
+	y = op.ResizeBicubic(bs, y, size)
+	u8 := op.Squeeze(bs, display.ToUint8(bs, y, true), op.SqueezeAxis([]int64{0}))
+	v.Translated = op.EncodePng(bs, u8)
+	return v, s.Err()
+}

@@ -1,0 +1,259 @@
+// Package export writes a trained generator in forms other programs load:
+// the original's export (export.meta plus the export checkpoint, for
+// tf.compat.v1.train.import_meta_graph) and a SavedModel (for
+// tf.saved_model.load, graft's LoadSavedModel or TensorFlow Serving).
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	tf "github.com/wamuir/graft/tensorflow"
+	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
+	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
+	"github.com/wamuir/graft/tensorflow/op"
+	"google.golang.org/protobuf/proto"
+
+	gexport "pix2pix/graphs/export"
+	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/fsutil"
+	"pix2pix/pkg/model"
+	"pix2pix/pkg/options"
+	"pix2pix/pkg/session"
+)
+
+// Options of an export.
+type Options struct {
+	// Checkpoint is the training output directory to export from.
+	Checkpoint string
+	OutputDir  string
+	// JPEG makes the original-format export encode JPEG (quality 80).
+	JPEG bool
+	// Dropout stays in the exported generator (the original's export
+	// keeps it); off gives deterministic outputs.
+	Dropout bool
+	// SavedModel writes OutputDir/saved_model too.
+	SavedModel bool
+}
+
+// modelConfig reads the exported model's options.
+func modelConfig(dir string, dropout bool) (pix2pix.Config, error) {
+	mo, err := options.ReadModel(dir)
+	if err != nil {
+		return pix2pix.Config{}, err
+	}
+	if mo.LabColorization {
+		return pix2pix.Config{}, fmt.Errorf("export not supported for lab_colorization (%s)", dir)
+	}
+	cfg := pix2pix.DefaultConfig()
+	cfg.NGF, cfg.NDF, cfg.SeparableConv, cfg.Dropout = mo.NGF, mo.NDF, mo.SeparableConv, dropout
+	return cfg, nil
+}
+
+// restored opens a session on g and restores the generator's variables
+// from the latest checkpoint of dir.
+func restored(g *tf.Graph, sv *pix2pix.Saver, dir string) (*model.Vars, error) {
+	prefix, err := checkpoint.Latest(dir)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := session.New(g, session.Options{})
+	if err != nil {
+		return nil, err
+	}
+	v := &model.Vars{Saver: sv, Sess: sess}
+	if err := v.CheckCompatible(prefix); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	if err := v.Restore(prefix); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+// graphDef is g's GraphDef as a message.
+func graphDef(g *tf.Graph) (*gpb.GraphDef, error) {
+	var buf bytes.Buffer
+	if _, err := g.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	var gd gpb.GraphDef
+	return &gd, proto.Unmarshal(buf.Bytes(), &gd)
+}
+
+func saverDef(sv *pix2pix.Saver) *cpb.SaverDef {
+	return &cpb.SaverDef{
+		FilenameTensorName: sv.Prefix.Op.Name() + ":0",
+		SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
+		RestoreOpName:      sv.Restore.Name(),
+		MaxToKeep:          1,
+		Version:            cpb.SaverDef_V2,
+	}
+}
+
+func name(o tf.Output) string { return fmt.Sprintf("%s:%d", o.Op.Name(), o.Index) }
+
+func writeProto(path string, m proto.Message) error {
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteOriginal writes OutputDir/export.meta and the export checkpoint
+// (plus its state file), as the original's export mode.
+func WriteOriginal(o Options) error {
+	cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	if err != nil {
+		return err
+	}
+	s := op.NewScope()
+	e, err := gexport.BuildOriginal(s, cfg, o.JPEG)
+	if err != nil {
+		return err
+	}
+	sv := pix2pix.BuildSaver(s, e.Gen.Vars.Sorted())
+	g, err := s.Finalize()
+	if err != nil {
+		return fmt.Errorf("build export graph: %w", err)
+	}
+	v, err := restored(g, sv, o.Checkpoint)
+	if err != nil {
+		return err
+	}
+	defer v.Sess.Close()
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return err
+	}
+	gd, err := graphDef(g)
+	if err != nil {
+		return err
+	}
+	ins, _ := json.Marshal(map[string]string{"key": name(e.Key), "input": name(e.Input)})
+	outs, _ := json.Marshal(map[string]string{"key": name(e.KeyOut), "output": name(e.Output)})
+	bytesList := func(b []byte) *cpb.CollectionDef {
+		return &cpb.CollectionDef{Kind: &cpb.CollectionDef_BytesList_{BytesList: &cpb.CollectionDef_BytesList{Value: [][]byte{b}}}}
+	}
+	meta := &cpb.MetaGraphDef{
+		MetaInfoDef:   &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion()},
+		GraphDef:      gd,
+		SaverDef:      saverDef(sv),
+		CollectionDef: map[string]*cpb.CollectionDef{"inputs": bytesList(ins), "outputs": bytesList(outs)},
+	}
+	if err := saveAs(v, o.OutputDir, "export"); err != nil {
+		return err
+	}
+	if err := writeProto(filepath.Join(o.OutputDir, "export.meta"), meta); err != nil {
+		return err
+	}
+	return checkpoint.WriteState(o.OutputDir, checkpoint.State{ModelCheckpointPath: "export", AllModelCheckpointPaths: []string{"export"}})
+}
+
+// saveAs writes the variables to dir/name through a temporary shard.
+func saveAs(v *model.Vars, dir, name string) error {
+	tmp, err := os.MkdirTemp(dir, name+"_temp_")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	part := filepath.Join(tmp, "part-00000-of-00001")
+	if err := v.SaveTo(part); err != nil {
+		return err
+	}
+	return v.Merge(part, filepath.Join(dir, name))
+}
+
+// Signature names of the SavedModel.
+const (
+	SignatureBytes   = "serving_default"
+	SignatureTensors = "translate"
+)
+
+// WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
+// "serve") and variables/. The directory appears only when complete.
+func WriteSavedModel(o Options) (string, error) {
+	cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	if err != nil {
+		return "", err
+	}
+	s := op.NewScope()
+	v, err := gexport.BuildServing(s, cfg)
+	if err != nil {
+		return "", err
+	}
+	sv := pix2pix.BuildSaver(s, v.Gen.Vars.Sorted())
+	g, err := s.Finalize()
+	if err != nil {
+		return "", fmt.Errorf("build serving graph: %w", err)
+	}
+	vars, err := restored(g, sv, o.Checkpoint)
+	if err != nil {
+		return "", err
+	}
+	defer vars.Sess.Close()
+	final := filepath.Join(o.OutputDir, "saved_model")
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(o.OutputDir, ".saved_model_tmp_")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.MkdirAll(filepath.Join(tmp, "variables"), 0o755); err != nil {
+		return "", err
+	}
+	if err := saveAs(vars, filepath.Join(tmp, "variables"), "variables"); err != nil {
+		return "", err
+	}
+	gd, err := graphDef(g)
+	if err != nil {
+		return "", err
+	}
+	info := func(o tf.Output, dt tf.DataType, dims ...int64) *cpb.TensorInfo {
+		return &cpb.TensorInfo{Encoding: &cpb.TensorInfo_Name{Name: name(o)}, Dtype: dataType(dt), TensorShape: shape(dims)}
+	}
+	meta := &cpb.MetaGraphDef{
+		MetaInfoDef: &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion(), Tags: []string{"serve"}},
+		GraphDef:    gd,
+		SaverDef:    saverDef(sv),
+		SignatureDef: map[string]*cpb.SignatureDef{
+			SignatureBytes: {
+				Inputs:     map[string]*cpb.TensorInfo{"image": info(v.Image, tf.String)},
+				Outputs:    map[string]*cpb.TensorInfo{"image": info(v.Translated, tf.String)},
+				MethodName: "tensorflow/serving/predict",
+			},
+			SignatureTensors: {
+				Inputs:     map[string]*cpb.TensorInfo{"images": info(v.Images, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+				Outputs:    map[string]*cpb.TensorInfo{"outputs": info(v.Outputs, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+				MethodName: "tensorflow/serving/predict",
+			},
+		},
+	}
+	sm := &cpb.SavedModel{SavedModelSchemaVersion: 1, MetaGraphs: []*cpb.MetaGraphDef{meta}}
+	if err := writeProto(filepath.Join(tmp, "saved_model.pb"), sm); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return "", err
+	}
+	return final, nil
+}
