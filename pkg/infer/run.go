@@ -81,11 +81,11 @@ type job struct {
 	inputs, output tf.Output
 	step           *tf.Output
 	closeModel     func()
-	codec   *tf.Session
-	dec     ginfer.Decoder
-	enc     ginfer.Encoder
-	mu      sync.Mutex
-	summary Summary
+	codec          *tf.Session
+	dec            ginfer.Decoder
+	enc            ginfer.Encoder
+	mu             sync.Mutex
+	summary        Summary
 }
 
 // Run processes every input and returns what happened; the error is for
