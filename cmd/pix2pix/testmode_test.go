@@ -1,0 +1,52 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTestModeMatchesReference: with dropout off, `pix2pix test` writes
+// the PNGs the reference's test mode (the original's, in the harness)
+// writes from the same checkpoint and inputs.
+func TestTestModeMatchesReference(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	writePairs(t, data, 3, 256, 256)
+	for _, tc := range []struct {
+		name  string
+		train []string
+		args  []string
+		ref   []string
+	}{
+		{"AtoB", nil, nil, nil},
+		{"BtoA-batch2-aspect1.5", []string{"--which_direction", "BtoA"}, []string{"--batch_size", "2", "--aspect_ratio", "1.5"},
+			[]string{"--which_direction", "BtoA", "--batch_size", "2", "--aspect_ratio", "1.5"}},
+		{"lab", []string{"--lab_colorization"}, nil, []string{"--lab_colorization"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), "model")
+			mustRun(t, small(data, model, append([]string{"--max_steps", "2", "--save_freq", "2"}, tc.train...)...)...)
+			ours := filepath.Join(t.TempDir(), "ours")
+			mustRun(t, append([]string{"test", "--input_dir", data, "--output_dir", ours, "--checkpoint", model, "--no-test-dropout"}, tc.args...)...)
+			theirs := filepath.Join(t.TempDir(), "ref")
+			refHarness(t, append([]string{"test", "--ngf", "4", "--ndf", "4", "--no_dropout", "--ckpt", filepath.Join(model, "model-2"),
+				"--input_dir", data, "--output_dir", theirs}, tc.ref...)...)
+			files, _ := filepath.Glob(filepath.Join(theirs, "images", "*.png"))
+			if len(files) != 9 {
+				t.Fatalf("reference wrote %d images, want 9", len(files))
+			}
+			worst := 0
+			for _, f := range files {
+				d := maxPixelDiff(t, readPNG(t, filepath.Join(ours, "images", filepath.Base(f))), readPNG(t, f))
+				worst = max(worst, d)
+				if d > 1 {
+					t.Errorf("%s differs from the reference by %d/255", filepath.Base(f), d)
+				}
+			}
+			t.Logf("%s: %d images, max pixel difference from the reference's test mode %d/255", tc.name, len(files), worst)
+			if !strings.HasSuffix(files[0], ".png") {
+				t.Fatal("unexpected file")
+			}
+		})
+	}
+}
