@@ -48,9 +48,12 @@ test: setup build
 	PIX2PIX_BIN=$(CURDIR)/bin/pix2pix \
 	$(GO) test $(GOTESTFLAGS) -timeout 60m ./...
 
-## bench: speed and memory against the Python reference (see README)
+## bench: speed against the Python reference (see README). For now batch
+## inference only; training steps, memory and FLOPs come with issue 7.
+BENCH_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pix2pix/bench
 bench: setup build
-	@echo "make bench: not implemented yet (issue 7); nothing was measured."
+	@TF_CPP_MIN_LOG_LEVEL=3 $$(bash scripts/setup-reference.sh --python) scripts/bench/bench_infer.py \
+		$(CURDIR)/bin/pix2pix $(CURDIR)/scripts/reference/pix2pix_ref.py $(BENCH_DIR) 64
 
 ## demo: train a short run on the built-in example data and write a report
 demo: setup build

@@ -20,6 +20,11 @@ type Generator struct {
 	Step tf.Output
 	Vars *nn.Store
 	Init *tf.Operation
+	// Prepare fills the variables of derived weights (the sub-pixel
+	// kernels); run it after restoring or initialising Vars. Nil when
+	// there are none. Those variables are not part of Vars: they are
+	// never saved.
+	Prepare *tf.Operation
 }
 
 // GeneratorOptions choose how the generator normalises and drops out at
@@ -58,9 +63,15 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 		step = op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
 	}
 	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm}
+	if cfg.SubpixelDeconv {
+		b.cache = nn.NewStore(s, 0)
+	}
 	g := &Generator{Inputs: inputs, Step: step, Vars: st}
 	g.Outputs = b.generator(s, inputs)
 	g.Init = op.NoOp(s.WithControlDependencies(st.InitOps()...).SubScope("init"))
+	if len(b.prepare) > 0 {
+		g.Prepare = op.NoOp(s.WithControlDependencies(b.prepare...).SubScope("prepare"))
+	}
 	if err := s.Err(); err != nil {
 		return nil, fmt.Errorf("build generator: %w", err)
 	}

@@ -1,6 +1,8 @@
 package pix2pix
 
 import (
+	"fmt"
+
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
@@ -22,6 +24,27 @@ type builder struct {
 	dropoutLayers int64
 	// perImage normalises each image over its own pixels (inference).
 	perImage bool
+	// cache, if set, keeps derived weights (sub-pixel kernels) in
+	// variables filled by the ops in prepare, instead of deriving them in
+	// every run.
+	cache   *nn.Store
+	prepare []*tf.Operation
+}
+
+// phaseKernels returns the sub-pixel phase kernels of the transposed
+// kernel k (variable name), cached in variables when b.cache is set.
+func (b *builder) phaseKernels(s *op.Scope, name string, k tf.Output, in, out int64) [4]tf.Output {
+	derived := subpixelKernels(s, k)
+	if b.cache == nil {
+		return derived
+	}
+	var cached [4]tf.Output
+	for i := range derived {
+		v := b.cache.Get(fmt.Sprintf("%s/subpixel_%d", name, i), tf.Float, []int64{2, 2, in, out}, zerosInit, false)
+		b.prepare = append(b.prepare, op.AssignVariableOp(s.SubScope("cache"), v.Handle, derived[i]))
+		cached[i] = v.Read(s)
+	}
+	return cached
 }
 
 var (
@@ -92,6 +115,9 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	// The transposed kernel is [height, width, output, input].
 	k := b.variable(s, p+"kernel", []int64{4, 4, out, in}, weightInit, true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
+	if b.cfg.SubpixelDeconv {
+		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out)), bias)
+	}
 	// The output shape keeps the batch dimension dynamic, as tf.layers does.
 	ss := s.SubScope("output_shape")
 	batch := op.Slice(ss, op.Shape(ss, x), op.Const(ss.SubScope("begin"), []int32{0}), op.Const(ss.SubScope("size"), []int32{1}))

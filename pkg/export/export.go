@@ -24,7 +24,6 @@ import (
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
 	"pix2pix/pkg/model"
-	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -42,41 +41,18 @@ type Options struct {
 	SavedModel bool
 }
 
-// modelConfig reads the exported model's options.
-func modelConfig(dir string, dropout bool) (pix2pix.Config, error) {
-	mo, err := options.ReadModel(dir)
+// modelConfig reads the exported model's checkpoint and options.
+func modelConfig(dir string, dropout bool) (*model.Checkpoint, pix2pix.Config, error) {
+	ck, err := model.OpenCheckpoint(dir)
 	if err != nil {
-		return pix2pix.Config{}, err
+		return nil, pix2pix.Config{}, err
 	}
-	if mo.LabColorization {
-		return pix2pix.Config{}, fmt.Errorf("export not supported for lab_colorization (%s)", dir)
+	if ck.Options.LabColorization {
+		return nil, pix2pix.Config{}, fmt.Errorf("export not supported for lab_colorization (%s)", dir)
 	}
-	cfg := pix2pix.DefaultConfig()
-	cfg.NGF, cfg.NDF, cfg.SeparableConv, cfg.Dropout = mo.NGF, mo.NDF, mo.SeparableConv, dropout
-	return cfg, nil
-}
-
-// restored opens a session on g and restores the generator's variables
-// from the latest checkpoint of dir.
-func restored(g *tf.Graph, sv *pix2pix.Saver, dir string) (*model.Vars, error) {
-	prefix, err := checkpoint.Latest(dir)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := session.New(g, session.Options{})
-	if err != nil {
-		return nil, err
-	}
-	v := &model.Vars{Saver: sv, Sess: sess}
-	if err := v.CheckCompatible(prefix); err != nil {
-		sess.Close()
-		return nil, err
-	}
-	if err := v.Restore(prefix); err != nil {
-		sess.Close()
-		return nil, err
-	}
-	return v, nil
+	cfg := ck.Config
+	cfg.Dropout = dropout
+	return ck, cfg, nil
 }
 
 // graphDef is g's GraphDef as a message.
@@ -115,7 +91,7 @@ func writeProto(path string, m proto.Message) error {
 // WriteOriginal writes OutputDir/export.meta and the export checkpoint
 // (plus its state file), as the original's export mode.
 func WriteOriginal(o Options) error {
-	cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
 	if err != nil {
 		return err
 	}
@@ -129,7 +105,7 @@ func WriteOriginal(o Options) error {
 	if err != nil {
 		return fmt.Errorf("build export graph: %w", err)
 	}
-	v, err := restored(g, sv, o.Checkpoint)
+	v, err := ck.Restore(g, sv, session.Options{})
 	if err != nil {
 		return err
 	}
@@ -184,7 +160,7 @@ const (
 // WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
 // "serve") and variables/. The directory appears only when complete.
 func WriteSavedModel(o Options) (string, error) {
-	cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
 	if err != nil {
 		return "", err
 	}
@@ -198,7 +174,7 @@ func WriteSavedModel(o Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("build serving graph: %w", err)
 	}
-	vars, err := restored(g, sv, o.Checkpoint)
+	vars, err := ck.Restore(g, sv, session.Options{})
 	if err != nil {
 		return "", err
 	}

@@ -17,14 +17,9 @@ import (
 	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	"github.com/wamuir/graft/tensorflow/op"
 
 	ginfer "pix2pix/graphs/infer"
 	"pix2pix/graphs/input"
-	"pix2pix/graphs/pix2pix"
-	"pix2pix/pkg/checkpoint"
-	"pix2pix/pkg/model"
-	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -41,7 +36,10 @@ type Options struct {
 	SkipExisting bool
 	// Dropout at inference, as the original's test mode (on there).
 	Dropout bool
-	Seed    int64
+	// ExactDeconv keeps TensorFlow's transposed-convolution op instead of
+	// the faster, equal-to-rounding sub-pixel form.
+	ExactDeconv bool
+	Seed        int64
 	// MaxPixels refuses larger images before decoding them.
 	MaxPixels int64
 	Workers   int
@@ -114,130 +112,6 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	j.pipeline(ctx)
 	j.summary.Elapsed = time.Since(start)
 	return &j.summary, ctx.Err()
-}
-
-// open loads the generator (a training directory or a SavedModel) and
-// builds the codec graphs.
-func open(o Options) (*job, error) {
-	j := &job{o: o}
-	unit := false
-	if dir, ok := SavedModelDir(o.Model); ok {
-		if err := j.openSavedModel(dir); err != nil {
-			return nil, err
-		}
-		unit = true
-	} else if err := j.openCheckpoint(); err != nil {
-		return nil, err
-	}
-	cs := op.NewScope()
-	j.dec = ginfer.BuildDecoder(cs, j.lab, unit)
-	j.enc = ginfer.BuildEncoder(cs, j.outCh, j.lab, unit)
-	cg, err := cs.Finalize()
-	if err != nil {
-		j.closeModel()
-		return nil, err
-	}
-	// One thread per codec run: the workers are the parallelism.
-	codec, err := session.New(cg, session.Options{IntraOp: 1, InterOp: 1})
-	if err != nil {
-		j.closeModel()
-		return nil, err
-	}
-	j.codec = codec.Session
-	return j, nil
-}
-
-// SavedModelDir reports whether dir is (or holds, as saved_model/) an
-// exported SavedModel.
-func SavedModelDir(dir string) (string, bool) {
-	for _, d := range []string{dir, filepath.Join(dir, "saved_model")} {
-		if _, err := os.Stat(filepath.Join(d, "saved_model.pb")); err == nil {
-			return d, true
-		}
-	}
-	return "", false
-}
-
-// openSavedModel uses an exported SavedModel's float signature.
-func (j *job) openSavedModel(dir string) error {
-	cfg, err := session.Options{IntraOp: j.o.Session.IntraOp, InterOp: j.o.Session.InterOp, Device: j.o.Session.Device, XLA: j.o.Session.XLA}.Proto()
-	if err != nil {
-		return err
-	}
-	m, err := tf.LoadSavedModel(dir, []string{"serve"}, &tf.SessionOptions{Config: cfg})
-	if err != nil {
-		return fmt.Errorf("load SavedModel %s: %w", dir, err)
-	}
-	sig, ok := m.Signatures["translate"]
-	if !ok {
-		m.Session.Close()
-		return fmt.Errorf("SavedModel %s has no \"translate\" signature: export it with pix2pix export", dir)
-	}
-	in, out := m.Graph.Operation(opName(sig.Inputs["images"].Name)), m.Graph.Operation(opName(sig.Outputs["outputs"].Name))
-	if in == nil || out == nil {
-		m.Session.Close()
-		return fmt.Errorf("SavedModel %s: the translate signature's tensors are missing", dir)
-	}
-	j.sess, j.inputs, j.output = m.Session, in.Output(0), out.Output(0)
-	j.outCh = 3
-	j.closeModel = func() { m.Session.Close() }
-	return nil
-}
-
-func opName(tensor string) string {
-	if i := strings.LastIndexByte(tensor, ':'); i >= 0 {
-		return tensor[:i]
-	}
-	return tensor
-}
-
-// openCheckpoint restores the generator from a training directory.
-func (j *job) openCheckpoint() error {
-	o := j.o
-	mo, err := options.ReadModel(o.Model)
-	if err != nil {
-		return err
-	}
-	prefix, err := checkpoint.Latest(o.Model)
-	if err != nil {
-		return err
-	}
-	cfg := pix2pix.DefaultConfig()
-	cfg.NGF, cfg.NDF, cfg.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
-	in := input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: input.CropSize}
-	cfg.InChannels, cfg.OutChannels = in.Channels()
-	if mo.LabColorization && mo.WhichDirection != "AtoB" {
-		return fmt.Errorf("%s is a Lab model trained BtoA (colour to lightness): infer colours greyscale images, so it needs an AtoB model", o.Model)
-	}
-	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
-	s := op.NewScope()
-	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, int64(cfg.InChannels))))
-	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
-	if err != nil {
-		return err
-	}
-	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
-	g, err := s.Finalize()
-	if err != nil {
-		return err
-	}
-	sess, err := session.New(g, o.Session)
-	if err != nil {
-		return err
-	}
-	vars := model.Vars{Saver: sv, Sess: sess}
-	if err := vars.CheckCompatible(prefix); err != nil {
-		sess.Close()
-		return err
-	}
-	if err := vars.Restore(prefix); err != nil {
-		sess.Close()
-		return err
-	}
-	j.lab, j.outCh = mo.LabColorization, cfg.OutChannels
-	j.sess, j.inputs, j.output, j.step = sess.Session, gen.Inputs, gen.Outputs, &gen.Step
-	j.closeModel = func() { sess.Close() }
-	return nil
 }
 
 func (j *job) fail(path string, err error) {

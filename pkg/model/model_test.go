@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand"
+	"path/filepath"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -39,5 +40,39 @@ func TestEMAFollowsLosses(t *testing.T) {
 		}
 		t.Logf("step %d: losses %.6f %.6f %.6f  averages %.6f %.6f %.6f", step,
 			session.Value(out[0]), session.Value(out[1]), session.Value(out[2]), session.Value(avg[0]), session.Value(avg[1]), session.Value(avg[2]))
+	}
+}
+
+// TestSubpixelDeconvMatchesTransposedConv: the generator with its
+// transposed convolutions computed as four convolutions gives the same
+// outputs up to float rounding.
+func TestSubpixelDeconvMatchesTransposedConv(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Dropout = false
+	tr := newTrainer(t, cfg, 2)
+	prefix := filepath.Join(t.TempDir(), "w")
+	if err := tr.SaveTo(prefix); err != nil {
+		t.Fatal(err)
+	}
+	fast := cfg
+	fast.SubpixelDeconv = true
+	tf2 := newTrainer(t, fast, 2)
+	if err := tf2.Restore(prefix); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(9))
+	in, tg := randomImages(t, rng, 2, 3), randomImages(t, rng, 2, 3)
+	a, err := tr.Sess.Run(map[tf.Output]*tf.Tensor{tr.Model.Inputs: in, tr.Model.Targets: tg}, []tf.Output{tr.Model.Outputs}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tf2.Sess.Run(map[tf.Output]*tf.Tensor{tf2.Model.Inputs: in, tf2.Model.Targets: tg}, []tf.Output{tf2.Model.Outputs}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := maxAbsDiff(floats(a[0]), floats(b[0]))
+	t.Logf("generator outputs, transposed vs sub-pixel convolutions: max abs difference %.3g", d)
+	if d > 1e-4 {
+		t.Errorf("sub-pixel deconvolution differs by %.3g", d)
 	}
 }

@@ -17,10 +17,8 @@ import (
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
-	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/model"
-	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
@@ -61,48 +59,36 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.BatchSize < 1 {
 		return Result{}, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
 	}
-	mo, err := options.ReadModel(o.Checkpoint)
+	ck, err := model.OpenCheckpoint(o.Checkpoint)
 	if err != nil {
 		return Result{}, err
 	}
+	mo := ck.Options
 	for _, kv := range []struct {
 		k string
 		v interface{}
 	}{{"which_direction", mo.WhichDirection}, {"ngf", mo.NGF}, {"ndf", mo.NDF}, {"lab_colorization", mo.LabColorization}} {
 		fmt.Fprintln(o.Out, "loaded", kv.k, "=", kv.v)
 	}
-	prefix, err := checkpoint.Latest(o.Checkpoint)
-	if err != nil {
-		return Result{}, err
-	}
 	paths, err := dataset.List(o.InputDir)
 	if err != nil {
 		return Result{}, err
 	}
-	in := input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: input.CropSize}
+	in := ck.Input
 	o.Check.Paired = !in.LabColorization
 	for _, p := range paths {
 		if err := dataset.CheckHeader(p, o.Check); err != nil {
 			return Result{}, err
 		}
 	}
-	cfg := pix2pix.DefaultConfig()
-	cfg.NGF, cfg.NDF, cfg.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
-	cfg.InChannels, cfg.OutChannels = in.Channels()
+	cfg := ck.Config
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
-
-	r, err := build(cfg, in, o)
+	fmt.Fprintf(o.Out, "loading model from checkpoint %s\n", ck.Prefix)
+	r, err := build(ck, cfg, o)
 	if err != nil {
 		return Result{}, err
 	}
 	defer r.vars.Sess.Close()
-	if err := r.vars.CheckCompatible(prefix); err != nil {
-		return Result{}, err
-	}
-	fmt.Fprintf(o.Out, "loading model from checkpoint %s\n", prefix)
-	if err := r.vars.Restore(prefix); err != nil {
-		return Result{}, err
-	}
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Check: o.Check, Workers: o.Workers})
 	if err != nil {
 		return Result{}, err
@@ -123,7 +109,8 @@ type testRun struct {
 	im   display.Images
 }
 
-func build(cfg pix2pix.Config, in input.Config, o Options) (*testRun, error) {
+func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
+	in := ck.Input
 	s := op.NewScope()
 	b := int64(o.BatchSize)
 	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
@@ -139,11 +126,11 @@ func build(cfg pix2pix.Config, in input.Config, o Options) (*testRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build test graph: %w", err)
 	}
-	sess, err := session.New(g, o.Session)
+	vars, err := ck.Restore(g, sv, o.Session)
 	if err != nil {
 		return nil, err
 	}
-	return &testRun{o: o, vars: model.Vars{Saver: sv, Sess: sess}, gen: gen, tg: targets, im: im}, nil
+	return &testRun{o: o, vars: *vars, gen: gen, tg: targets, im: im}, nil
 }
 
 // loop runs the batches in order; the last one wraps around to the first

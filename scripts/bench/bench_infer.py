@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Batch-inference benchmark: `pix2pix infer` against the reference's test
+mode (the original's test-mode pipeline and generator under TensorFlow
+2.18's tf.compat.v1), same TensorFlow build, same ngf-64 checkpoint, same
+images, in one run.
+
+Each program runs on 8 and on N images (3 runs each, medians). Throughput
+is (N - 8) / (t_N - t_8): images per second once started, with start-up
+(process, library and graph loading) cancelled out; start-up is t_8 minus
+8 images' worth. Prints a table and writes JSON; the last line names the
+JSON file.
+
+usage: bench_infer.py BIN REF_SCRIPT WORKDIR [N]
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+
+def make_images(work, n):
+    """N paired 512x256 images (A: grey waves, B: a colour map of them)."""
+    pairs, singles = os.path.join(work, "pairs"), os.path.join(work, "a")
+    if os.path.isdir(pairs) and len(os.listdir(pairs)) == n:
+        return pairs, singles
+    for d in (pairs, singles):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:256, 0:256]
+    for i in range(n):
+        fx, fy, ph = rng.uniform(0.02, 0.08), rng.uniform(0.02, 0.08), rng.uniform(0, 6.28)
+        v = np.sin(fx * xx + fy * yy + ph) * 0.5 + 0.5
+        a = np.stack([v * 255] * 3, -1).astype(np.uint8)
+        b = np.stack([v * 255, (1 - v) * 255, v * 127], -1).astype(np.uint8)
+        Image.fromarray(np.concatenate([a, b], 1)).save(os.path.join(pairs, "%d.png" % (i + 1)))
+        Image.fromarray(a).save(os.path.join(singles, "%d.png" % (i + 1)))
+    return pairs, singles
+
+
+def subset(src, dst, k):
+    shutil.rmtree(dst, ignore_errors=True)
+    os.makedirs(dst)
+    for i in range(1, k + 1):
+        shutil.copy(os.path.join(src, "%d.png" % i), dst)
+    return dst
+
+
+def timed(cmd, out_dir):
+    shutil.rmtree(out_dir, ignore_errors=True)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    t = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), r.stderr.decode()[-2000:]))
+    return t
+
+
+def main():
+    bin_, ref, work = sys.argv[1:4]
+    n = int(sys.argv[4]) if len(sys.argv) > 4 else 64
+    os.makedirs(work, exist_ok=True)
+    pairs, singles = make_images(work, n)
+    model = os.path.join(work, "model64")
+    if not os.path.exists(os.path.join(model, "checkpoint")):
+        timed([bin_, "train", "--input_dir", pairs, "--output_dir", model, "--max_steps", "1", "--save_freq", "1",
+               "--summary_freq", "0", "--progress_freq", "0", "--seed", "1"], os.path.join(work, "unused"))
+    prefix = os.path.join(model, "model-1")
+    sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
+    py = sys.executable
+    progs = {
+        "reference test mode": lambda p, s, o: [py, ref, "test", "--no_dropout", "--ckpt", prefix, "--input_dir", p, "--output_dir", o],
+        "pix2pix test": lambda p, s, o: [bin_, "test", "--no-test-dropout", "--checkpoint", model, "--input_dir", p, "--output_dir", o],
+        "pix2pix infer": lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--output_dir", o, s],
+    }
+    rows = {}
+    for name, cmd in progs.items():
+        t = {k: statistics.median([timed(cmd(*sizes[k], os.path.join(work, "out")), os.path.join(work, "out")) for _ in range(3)])
+             for k in (8, n)}
+        rate = (n - 8) / (t[n] - t[8])
+        rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate}
+    base = rows["reference test mode"]["images_per_sec"]
+    print("| program | images/sec (ngf 64, %d images) | start-up s | wall s for %d | vs reference |" % (n, n))
+    print("|---|---|---|---|---|")
+    for name, r in rows.items():
+        print("| %s | %.2f | %.1f | %.1f | %.2fx |" % (name, r["images_per_sec"], r["startup_sec"], r["seconds_n"], r["images_per_sec"] / base))
+    out = {
+        "images": n,
+        "programs": rows,
+        "infer_speedup": rows["pix2pix infer"]["images_per_sec"] / base,
+        "infer_wall_speedup": rows["reference test mode"]["seconds_n"] / rows["pix2pix infer"]["seconds_n"],
+    }
+    path = os.path.join(work, "bench_infer.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=2, sort_keys=True)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
