@@ -164,3 +164,22 @@ func TestInferShardsAndSkipExisting(t *testing.T) {
 		t.Error("--shard 3/2 accepted")
 	}
 }
+
+// TestInferLabModel: a Lab colorization model colours images; the
+// sub-pixel and the exact transposed convolutions agree within 1/255.
+func TestInferLabModel(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	writePairs(t, data, 2, 256, 256)
+	model := filepath.Join(t.TempDir(), "model")
+	mustRun(t, small(data, model, "--max_steps", "2", "--save_freq", "2", "--lab_colorization")...)
+	in := halves(t, data)
+	fast, exact := filepath.Join(t.TempDir(), "fast"), filepath.Join(t.TempDir(), "exact")
+	mustRun(t, "infer", "--model", model, "--output_dir", fast, "--no-test-dropout", in)
+	mustRun(t, "infer", "--model", model, "--output_dir", exact, "--no-test-dropout", "--exact-deconv", in)
+	for _, n := range []string{"01.png", "02.png"} {
+		d := maxPixelDiff(t, readPNG(t, filepath.Join(fast, n)), readPNG(t, filepath.Join(exact, n)))
+		if d > 1 {
+			t.Errorf("%s: sub-pixel and exact differ by %d/255", n, d)
+		}
+	}
+}
