@@ -37,6 +37,7 @@ func newApp() *cli.App {
 			testCommand(),
 			inferCommand(),
 			exportCommand(),
+			dataCommand(),
 			graphCommand(),
 			versionCommand(),
 		},
