@@ -56,8 +56,8 @@ bench: setup build
 		$(CURDIR)/bin/pix2pix $(CURDIR)/scripts/reference/pix2pix_ref.py $(BENCH_DIR) 64
 
 ## demo: train a short run on the built-in example data and write a report
-demo: setup build
-	@echo "make demo: not implemented yet (issue 6)."
+demo: setup-tf build
+	@bash scripts/demo.sh $(CURDIR)/bin/pix2pix $(CURDIR)/out/demo
 
 clean:
 	rm -rf bin

@@ -126,8 +126,8 @@ Example:
 
 func splitCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "split",
-		Usage: "split a folder into train/, val/ and test/ (seeded shuffle)",
+		Name:        "split",
+		Usage:       "split a folder into train/, val/ and test/ (seeded shuffle)",
 		Description: "Example:\n   pix2pix data split --input_dir pairs --output_dir dataset --train-frac 0.8 --test-frac 0.1",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of images"},
