@@ -25,12 +25,16 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 GOTESTFLAGS ?=
 
-.PHONY: all setup setup-tf setup-reference build test bench demo clean
+.PHONY: all setup setup-tf setup-reference setup-chromium build test bench demo clean
 
 all: build
 
-## setup: install libtensorflow and the Python reference environment
-setup: setup-tf setup-reference
+## setup: install libtensorflow, the Python reference environment and
+## headless Chromium (for the report test)
+setup: setup-tf setup-reference setup-chromium
+
+setup-chromium:
+	@bash scripts/setup-chromium.sh
 
 setup-tf:
 	@bash scripts/install-libtensorflow.sh $(TF_FLAGS)

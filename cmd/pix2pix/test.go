@@ -54,7 +54,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			fmt.Printf("report: %s (%d images)\n", res.Index, res.Images)
+			fmt.Printf("report: %s (%d images, mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.Images, res.MeanL1, res.MeanPSNR)
 			return nil
 		},
 	}

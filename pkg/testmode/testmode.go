@@ -45,6 +45,10 @@ type Options struct {
 type Result struct {
 	Index  string
 	Images int
+	// Report is report.html: the images with L1 and PSNR against the
+	// targets, the training loss curves and the run's options.
+	Report           string
+	MeanL1, MeanPSNR float64
 }
 
 // Run restores the latest checkpoint of o.Checkpoint, reads the model's
@@ -103,10 +107,13 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 type testRun struct {
 	o    Options
+	ck   *model.Checkpoint
 	vars model.Vars
 	gen  *pix2pix.Generator
 	tg   tf.Output
 	im   display.Images
+	// l1 and mse compare each displayed output with its target ([batch]).
+	l1, mse tf.Output
 }
 
 func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
@@ -122,6 +129,14 @@ func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error
 	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
 	im := display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
 		AspectRatio: o.AspectRatio, Batch: o.BatchSize}, inputs, targets, gen.Outputs)
+	ms := s.SubScope("metrics")
+	toUnit := func(name string, x tf.Output) tf.Output {
+		return op.Div(ms.SubScope(name), op.Cast(ms.SubScope(name), x, tf.Float), op.Const(ms.SubScope(name+"_255"), float32(255)))
+	}
+	diff := op.Sub(ms, toUnit("outputs", im.Outputs), toUnit("targets", im.Targets))
+	axes := op.Const(ms.SubScope("axes"), []int32{1, 2, 3})
+	l1 := op.Mean(ms.SubScope("l1"), op.Abs(ms, diff), axes)
+	mse := op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
 	g, err := s.Finalize()
 	if err != nil {
 		return nil, fmt.Errorf("build test graph: %w", err)
@@ -130,7 +145,7 @@ func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error
 	if err != nil {
 		return nil, err
 	}
-	return &testRun{o: o, vars: *vars, gen: gen, tg: targets, im: im}, nil
+	return &testRun{o: o, ck: ck, vars: *vars, gen: gen, tg: targets, im: im, l1: l1, mse: mse}, nil
 }
 
 // loop runs the batches in order; the last one wraps around to the first
@@ -142,6 +157,7 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 	}
 	done := map[string]bool{}
 	res := Result{}
+	var page []report.ImageRow
 	start := time.Now()
 	stream, stop := context.WithCancel(ctx)
 	defer stop()
@@ -157,11 +173,13 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 			return res, b.Err
 		}
 		st, _ := tf.NewTensor(step)
-		fetches := append(append(append([]tf.Output{}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
+		fetches := append(append(append([]tf.Output{r.l1, r.mse}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
 		out, err := r.vars.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Step: st}, fetches, nil)
 		if err != nil {
 			return res, fmt.Errorf("test step %d: %w", step, err)
 		}
+		l1s, mses := session.Value(out[0]).([]float32), session.Value(out[1]).([]float32)
+		out = out[2:]
 		n := len(b.Paths)
 		var rows []report.Row
 		for i, p := range b.Paths {
@@ -183,6 +201,7 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 				*k.dst = filepath.Join("images", file)
 			}
 			rows = append(rows, row)
+			page = append(page, report.ImageRow{Row: row, L1: float64(l1s[i]), PSNR: report.PSNR(float64(mses[i]))})
 			fmt.Fprintln(r.o.Out, "evaluated image", name)
 		}
 		idx, err := report.AppendIndex(r.o.OutputDir, rows, false)
@@ -193,6 +212,16 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		res.Images += len(rows)
 	}
 	fmt.Fprintln(r.o.Out, "wrote index at", res.Index)
+	losses, err := report.ReadLosses(r.ck.Dir)
+	if err != nil {
+		return res, err
+	}
+	p := report.Page{Title: "pix2pix test of " + r.ck.Prefix, Rows: page, Losses: losses, Options: report.ReadOptions(r.ck.Dir)}
+	if res.Report, err = report.Write(r.o.OutputDir, p); err != nil {
+		return res, err
+	}
+	res.MeanL1, res.MeanPSNR = p.MeanL1(), p.MeanPSNR()
+	fmt.Fprintf(r.o.Out, "wrote report at %s (mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.MeanL1, res.MeanPSNR)
 	if res.Images > 0 {
 		fmt.Fprintf(r.o.Out, "rate %.3f s/image (%d images)\n", time.Since(start).Seconds()/float64(res.Images), res.Images)
 	}

@@ -17,6 +17,7 @@ import (
 	"pix2pix/pkg/model"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
+	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
 )
 
@@ -35,7 +36,12 @@ type run struct {
 	lastSave string
 	// losses are the averaged losses after the last step.
 	losses [3]float32
+	// lossLog records them every lossEvery steps, for the report's plot.
+	lossLog *report.LossLog
 }
+
+// lossEvery is how often the averaged losses go to losses.csv.
+const lossEvery = 10
 
 // Run trains until max steps or until ctx ends (then it saves a
 // checkpoint and returns an error wrapping ErrInterrupted).
@@ -91,6 +97,10 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 	}
+	if r.lossLog, err = report.OpenLossLog(o.OutputDir); err != nil {
+		return err
+	}
+	defer r.lossLog.Close()
 	if ex.summaries != nil {
 		if _, err := sess.Run(nil, nil, []*tf.Operation{ex.summaries.Init}); err != nil {
 			return fmt.Errorf("summary writer in %s: %w", logdir, err)
@@ -158,6 +168,9 @@ func (r *run) loop(ctx context.Context) error {
 		gs := start + step + 1 // global_step after this step
 		if err := r.step(b.Batch, step, maxSteps, gs); err != nil {
 			return err
+		}
+		if should(lossEvery, step, maxSteps) {
+			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2])})
 		}
 		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
 			r.progress(step, maxSteps, gs, spe, t0)
@@ -227,6 +240,9 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 
 // save writes checkpoint model-<gs> atomically and keeps MaxToKeep.
 func (r *run) save(gs int64) error {
+	if err := r.lossLog.Flush(); err != nil {
+		return err
+	}
 	prefix, err := checkpoint.Save(r.tr, r.o.OutputDir, "model", gs, r.o.MaxToKeep, writeMeta(r.meta))
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
