@@ -19,7 +19,7 @@ export CGO_ENABLED := 1
 export CGO_CFLAGS := -I$(TF_PREFIX)/include
 export CGO_LDFLAGS := -L$(TF_PREFIX)/lib -Wl,-rpath,$(TF_RPATH)
 # Keep TensorFlow's C++ start-up chatter (CPU feature notices) out of output.
-export TF_CPP_MIN_LOG_LEVEL ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)

@@ -21,7 +21,7 @@ echo "== 3/4 test mode on the held-out pairs"
 "$bin" test --input_dir "$dir/dataset/test" --output_dir "$dir/test" --checkpoint "$dir/train" | tee "$dir/test.log"
 echo "== 4/4 baseline: the same test with an untrained model (one step at a negligible learning rate)"
 "$bin" train --input_dir "$dir/dataset/train" --output_dir "$dir/untrained" --ngf 32 --ndf 32 \
-  --max_steps 1 --save_freq 1 --summary_freq 0 --progress_freq 0 --lr 1e-20 --seed 1 >/dev/null
+  --max_steps 1 --save_freq 1 --summary_freq 0 --progress_freq 0 --lr 1e-20 --seed 1 >/dev/null 2>&1
 "$bin" test --input_dir "$dir/dataset/test" --output_dir "$dir/untrained-test" --checkpoint "$dir/untrained" > "$dir/untrained-test.log"
 echo "trained:   $(grep '^report:' "$dir/test.log" | sed 's/.*(//; s/)//')"
 echo "untrained: $(grep '^report:' "$dir/untrained-test.log" | sed 's/.*(//; s/)//')"
