@@ -3,6 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/urfave/cli/v2"
 
@@ -65,6 +69,7 @@ func runInfer(c *cli.Context) error {
 		Workers:     c.Int("workers"),
 		Session:     session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
 		Out:         os.Stderr,
+		Progress:    progressReporter(os.Stderr),
 	})
 	if sum != nil {
 		rate := 0.0
@@ -81,4 +86,27 @@ func runInfer(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("%d of %d images failed (listed above)", n, sum.Total), 1)
 	}
 	return nil
+}
+
+// progressReporter shows a progress bar on a terminal, and otherwise a
+// line every 10 seconds and at the end.
+func progressReporter(f *os.File) func(done, total int) {
+	if term.IsTerminal(int(f.Fd())) {
+		var bar *progressbar.ProgressBar
+		return func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionShowCount(),
+					progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		}
+	}
+	start, last := time.Now(), time.Now()
+	return func(done, total int) {
+		if time.Since(last) < 10*time.Second && done < total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(f, "progress: %d/%d images, %.1f images/sec\n", done, total, float64(done)/time.Since(start).Seconds())
+	}
 }

@@ -44,8 +44,11 @@ type Options struct {
 	MaxPixels int64
 	Workers   int
 	Session   session.Options
-	// Out receives a line per failure and the progress.
+	// Out receives a line per failure.
 	Out io.Writer
+	// Progress, if set, is told after each image is written, skipped or
+	// failed (done, total). Calls are serialised.
+	Progress func(done, total int)
 }
 
 // Failure is an input that could not be processed.
@@ -119,6 +122,15 @@ func (j *job) fail(path string, err error) {
 	defer j.mu.Unlock()
 	j.summary.Failures = append(j.summary.Failures, Failure{path, err})
 	fmt.Fprintf(j.o.Out, "skipped %s: %v\n", path, err)
+	j.progressLocked()
+}
+
+// progressLocked reports progress; j.mu is held.
+func (j *job) progressLocked() {
+	if j.o.Progress != nil {
+		s := j.summary
+		j.o.Progress(s.Written+s.Skipped+len(s.Failures), s.Total)
+	}
 }
 
 func (j *job) outPath(in string) string { return filepath.Join(j.o.OutputDir, outName(in)) }
@@ -136,6 +148,7 @@ func (j *job) pipeline(ctx context.Context) {
 				if _, err := os.Stat(j.outPath(p)); err == nil {
 					j.mu.Lock()
 					j.summary.Skipped++
+					j.progressLocked()
 					j.mu.Unlock()
 					continue
 				}
@@ -179,6 +192,7 @@ func (j *job) pipeline(ctx context.Context) {
 				}
 				j.mu.Lock()
 				j.summary.Written++
+				j.progressLocked()
 				j.mu.Unlock()
 			}
 		}()
