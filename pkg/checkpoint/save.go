@@ -31,18 +31,9 @@ func Save(w Writer, dir, name string, step int64, maxToKeep int, meta func(path 
 		return "", err
 	}
 	base := fmt.Sprintf("%s-%d", name, step)
-	prefix := filepath.Join(dir, base)
-	tmp, err := os.MkdirTemp(dir, base+"_temp_")
+	prefix, err := Write(w, dir, base)
 	if err != nil {
 		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	part := filepath.Join(tmp, "part-00000-of-00001")
-	if err := w.SaveTo(part); err != nil {
-		return "", err
-	}
-	if err := w.Merge(part, prefix); err != nil {
-		return "", fmt.Errorf("finish checkpoint %s: %w", prefix, err)
 	}
 	if meta != nil {
 		if err := meta(prefix + ".meta"); err != nil {
@@ -74,6 +65,26 @@ func Save(w Writer, dir, name string, step int64, maxToKeep int, meta func(path 
 				return prefix, fmt.Errorf("remove old checkpoint file: %w", err)
 			}
 		}
+	}
+	return prefix, nil
+}
+
+// Write writes the variables to dir/base through a temporary shard
+// directory: the files appear under their final names only once complete.
+// It returns the prefix.
+func Write(w Writer, dir, base string) (string, error) {
+	prefix := filepath.Join(dir, base)
+	tmp, err := os.MkdirTemp(dir, base+"_temp_")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	part := filepath.Join(tmp, "part-00000-of-00001")
+	if err := w.SaveTo(part); err != nil {
+		return "", err
+	}
+	if err := w.Merge(part, prefix); err != nil {
+		return "", fmt.Errorf("finish checkpoint %s: %w", prefix, err)
 	}
 	return prefix, nil
 }

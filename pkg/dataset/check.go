@@ -64,6 +64,17 @@ func CheckHeader(path string, o CheckOptions) error {
 	return nil
 }
 
+// CheckHeaders checks every path's header (see CheckHeader) and returns
+// the first error: a run refuses bad data before it starts.
+func CheckHeaders(paths []string, o CheckOptions) error {
+	for _, p := range paths {
+		if err := CheckHeader(p, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // channels is the channel count TensorFlow's decoders give for the color
 // model Go reports. Go reads a truecolor PNG as RGBA and one with an alpha
 // channel as NRGBA; a paletted PNG decodes to RGBA only if its palette has

@@ -128,27 +128,13 @@ func WriteOriginal(o Options) error {
 		SaverDef:      saverDef(sv),
 		CollectionDef: map[string]*cpb.CollectionDef{"inputs": bytesList(ins), "outputs": bytesList(outs)},
 	}
-	if err := saveAs(v, o.OutputDir, "export"); err != nil {
+	if _, err := checkpoint.Write(v, o.OutputDir, "export"); err != nil {
 		return err
 	}
 	if err := writeProto(filepath.Join(o.OutputDir, "export.meta"), meta); err != nil {
 		return err
 	}
 	return checkpoint.WriteState(o.OutputDir, checkpoint.State{ModelCheckpointPath: "export", AllModelCheckpointPaths: []string{"export"}})
-}
-
-// saveAs writes the variables to dir/name through a temporary shard.
-func saveAs(v *model.Vars, dir, name string) error {
-	tmp, err := os.MkdirTemp(dir, name+"_temp_")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	part := filepath.Join(tmp, "part-00000-of-00001")
-	if err := v.SaveTo(part); err != nil {
-		return err
-	}
-	return v.Merge(part, filepath.Join(dir, name))
 }
 
 // Signature names of the SavedModel.
@@ -191,7 +177,7 @@ func WriteSavedModel(o Options) (string, error) {
 	if err := os.MkdirAll(filepath.Join(tmp, "variables"), 0o755); err != nil {
 		return "", err
 	}
-	if err := saveAs(vars, filepath.Join(tmp, "variables"), "variables"); err != nil {
+	if _, err := checkpoint.Write(vars, filepath.Join(tmp, "variables"), "variables"); err != nil {
 		return "", err
 	}
 	gd, err := graphDef(g)

@@ -227,7 +227,7 @@ func (j *job) decode(path string) (*item, error) {
 	}
 	out, err := j.codec.Run(map[tf.Output]*tf.Tensor{j.dec.Contents: contents}, fetch, nil)
 	if err != nil {
-		return nil, fmt.Errorf("cannot be decoded: %s", firstLine(err))
+		return nil, fmt.Errorf("cannot be decoded: %s", session.FirstLine(err))
 	}
 	it := &item{path: path, input: out[0], size: out[1]}
 	if j.lab {
@@ -293,7 +293,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	}
 	out, err := j.sess.Run(feeds, []tf.Output{j.output}, nil)
 	if err != nil {
-		return fmt.Errorf("generator: %s", firstLine(err))
+		return fmt.Errorf("generator: %s", session.FirstLine(err))
 	}
 	var all bytes.Buffer
 	if err := session.WriteContents(out[0], &all); err != nil {
@@ -327,15 +327,7 @@ func (j *job) encode(it *item) error {
 	}
 	out, err := j.codec.Run(feeds, []tf.Output{fetch}, nil)
 	if err != nil {
-		return fmt.Errorf("encode: %s", firstLine(err))
+		return fmt.Errorf("encode: %s", session.FirstLine(err))
 	}
 	return session.WriteEncoded(j.outPath(it.path), out[0])
-}
-
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

@@ -38,8 +38,6 @@ type Options struct {
 	Workers int
 	// Prefetch is how many batches may wait ready (default 2 per worker).
 	Prefetch int
-	// Check is applied to each file's header before decoding.
-	Check dataset.CheckOptions
 }
 
 // Batch is one batch of examples.
@@ -73,7 +71,6 @@ func New(o Options) (*Pipeline, error) {
 		o.Prefetch = 2 * o.Workers
 	}
 	o.Input.PNG = strings.EqualFold(filepath.Ext(o.Paths[0]), ".png")
-	o.Check.Paired = !o.Input.LabColorization
 	s := op.NewScope()
 	p := &Pipeline{opts: o, dec: input.BuildDecoder(s, o.Input.PNG)}
 	tr, err := input.BuildTransform(s, o.Input)
@@ -102,13 +99,11 @@ func (p *Pipeline) Close() error { return p.sess.Close() }
 // StepsPerEpoch is ceil(images / batch).
 func (p *Pipeline) StepsPerEpoch() int { return dataset.StepsPerEpoch(len(p.opts.Paths), p.opts.Batch) }
 
-// Example loads one image: checks its header, decodes it, checks it has 3
-// channels, and applies transform t. It returns inputs and targets
-// [256, 256, channels].
+// Example loads one image: decodes it, checks it has 3 channels, and
+// applies transform t. It returns inputs and targets [256, 256, channels].
+// Headers are checked once, before a run (dataset.CheckHeaders), not here
+// in every step.
 func (p *Pipeline) Example(path string, t dataset.Transform) (*tf.Tensor, *tf.Tensor, error) {
-	if err := dataset.CheckHeader(path, p.opts.Check); err != nil {
-		return nil, nil, err
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("image %s: %w", path, err)
@@ -119,7 +114,7 @@ func (p *Pipeline) Example(path string, t dataset.Transform) (*tf.Tensor, *tf.Te
 	}
 	img, err := p.sess.Run(map[tf.Output]*tf.Tensor{p.dec.Contents: contents}, []tf.Output{p.dec.Image}, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("image %s cannot be decoded: %v", path, firstLine(err))
+		return nil, nil, fmt.Errorf("image %s cannot be decoded: %v", path, session.FirstLine(err))
 	}
 	sh := img[0].Shape()
 	if len(sh) != 3 || sh[2] != 3 {
@@ -130,17 +125,9 @@ func (p *Pipeline) Example(path string, t dataset.Transform) (*tf.Tensor, *tf.Te
 	out, err := p.sess.Run(map[tf.Output]*tf.Tensor{p.tr.Image: img[0], p.tr.Flip: flip, p.tr.Offset: off},
 		[]tf.Output{p.tr.Inputs, p.tr.Targets}, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("image %s: %v", path, firstLine(err))
+		return nil, nil, fmt.Errorf("image %s: %v", path, session.FirstLine(err))
 	}
 	return out[0], out[1], nil
-}
-
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 // examplesAt returns the paths and transforms of the batch for step: the

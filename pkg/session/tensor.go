@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -43,6 +44,16 @@ func Floats(t *tf.Tensor) ([]float32, error) {
 	}
 	out := make([]float32, buf.Len()/4)
 	return out, binary.Read(&buf, binary.LittleEndian, out)
+}
+
+// FirstLine is an error's first line: TensorFlow's messages go on with
+// node definitions and stack context that mean nothing to a user.
+func FirstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }
 
 // WriteEncoded writes the bytes of a string scalar tensor (an encoded

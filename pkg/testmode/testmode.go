@@ -80,10 +80,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	in := ck.Input
 	o.Check.Paired = !in.LabColorization
-	for _, p := range paths {
-		if err := dataset.CheckHeader(p, o.Check); err != nil {
-			return Result{}, err
-		}
+	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
+		return Result{}, err
 	}
 	cfg := ck.Config
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
@@ -93,7 +91,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer r.vars.Sess.Close()
-	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Check: o.Check, Workers: o.Workers})
+	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Workers: o.Workers})
 	if err != nil {
 		return Result{}, err
 	}

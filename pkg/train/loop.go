@@ -59,10 +59,8 @@ func Run(ctx context.Context, o Options) error {
 	// Header checks of every file up front: a bad image stops the run
 	// now, by name, not hours in.
 	o.Check.Paired = !o.Input.LabColorization
-	for _, p := range paths {
-		if err := dataset.CheckHeader(p, o.Check); err != nil {
-			return err
-		}
+	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
+		return err
 	}
 	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
 	checkpoint.CleanTemp(o.OutputDir)
@@ -108,7 +106,7 @@ func Run(ctx context.Context, o Options) error {
 		defer sess.Run(nil, nil, []*tf.Operation{ex.summaries.Close})
 	}
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.BatchSize, Shuffle: true,
-		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers, Check: o.Check})
+		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers})
 	if err != nil {
 		return err
 	}

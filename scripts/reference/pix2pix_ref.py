@@ -222,23 +222,30 @@ def channel_counts(opts):
     return (1, 2)
 
 
-def build_model(opts):
-    """Builds the whole training graph; returns a dict of its tensors/ops.
-
-    The creation order follows the original, which matters: with a graph seed
-    set, every random op's seed derives from its position in the graph."""
+def build_inputs_and_generator(opts):
+    """The graph seed, the inputs/targets placeholders and the generator,
+    in the original's creation order (with a graph seed, every random op's
+    seed derives from its position, so build_model and test draw the same
+    dropout masks)."""
     if opts.seed is not None:
         v1.set_random_seed(opts.seed)
-
     in_ch, out_ch = channel_counts(opts)
     b = opts.batch_size
     inputs = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, in_ch],
                             name="inputs")
     targets = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, out_ch],
                              name="targets")
-
     with v1.variable_scope("generator"):
         outputs = build_generator(inputs, out_ch, opts)
+    return inputs, targets, outputs
+
+
+def build_model(opts):
+    """Builds the whole training graph; returns a dict of its tensors/ops.
+
+    The creation order follows the original, which matters: with a graph seed
+    set, every random op's seed derives from its position in the graph."""
+    inputs, targets, outputs = build_inputs_and_generator(opts)
 
     # Two copies of the discriminator sharing one set of variables.
     with v1.name_scope("real_discriminator"):
@@ -749,16 +756,8 @@ def cmd_test(opts):
 
     # Same creation order as build_model (seed, placeholders, generator), so
     # with --seed the dropout masks are the ones forward/step would draw.
-    if opts.seed is not None:
-        v1.set_random_seed(opts.seed)
-    in_ch, out_ch = channel_counts(opts)
+    inputs, targets, outputs = build_inputs_and_generator(opts)
     b = opts.batch_size
-    inputs = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, in_ch],
-                            name="inputs")
-    targets = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, out_ch],
-                             name="targets")
-    with v1.variable_scope("generator"):
-        outputs = build_generator(inputs, out_ch, opts)
     # Only the generator exists in this graph; restore just its variables
     # (a training checkpoint also holds the discriminator's, Adam's, ...).
     saver = v1.train.Saver(var_list=v1.global_variables())
