@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"pix2pix/pkg/session"
 )
 
 // version is set at build time by the Makefile (-X main.version=...).
@@ -20,6 +22,9 @@ func main() {
 	if _, ok := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); !ok {
 		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "2")
 	}
+	// Allocator settings for big per-step tensors (no effect on results;
+	// PIX2PIX_MEMORY_TUNING=0 turns them off), before TensorFlow allocates.
+	session.TuneMemory()
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "pix2pix:", err)
 		os.Exit(exitCode(err))

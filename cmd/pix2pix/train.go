@@ -68,6 +68,7 @@ func trainCommand() *cli.Command {
 		&cli.Int64Flag{Name: "display_freq", Aliases: kebab("display_freq"), Usage: "write current training images every N steps", Category: catTrain},
 		&cli.Int64Flag{Name: "save_freq", Aliases: kebab("save_freq"), Value: 5000, Usage: "save the model every N steps (0: never)", Category: catTrain},
 		&cli.IntFlag{Name: "max-to-keep", Value: 1, Usage: "checkpoints to keep", Category: catTrain},
+		&cli.StringFlag{Name: "step-times", Usage: "write each step's start and end time (JSON lines, Unix seconds) to this file, for benchmarks", Category: catTrain},
 		&cli.Float64Flag{Name: "aspect_ratio", Aliases: kebab("aspect_ratio"), Value: 1.0, Usage: "aspect ratio of output images (test mode; recorded)", Category: catData},
 		&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (export mode; recorded)", Category: catData},
 	)
@@ -156,7 +157,7 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		DisplayFreq: c.Int64("display_freq"), SaveFreq: c.Int64("save_freq"), MaxToKeep: c.Int("max-to-keep"),
 		Model: cfg, Input: in, BatchSize: c.Int("batch_size"), Flip: c.Bool("flip") && !c.Bool("no_flip"),
 		Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width")},
-		Workers: c.Int("workers"),
+		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
 		Session: session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
 		Out:     os.Stdout,
 	}, nil

@@ -64,6 +64,7 @@ func (j *job) openSavedModel(dir string) error {
 	if err != nil {
 		return err
 	}
+	session.TuneMemory()
 	m, err := tf.LoadSavedModel(dir, []string{"serve"}, &tf.SessionOptions{Config: cfg})
 	if err != nil {
 		return fmt.Errorf("load SavedModel %s: %w", dir, err)

@@ -110,6 +110,7 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("session config: %w", err)
 	}
+	TuneMemory()
 	s, err := tf.NewSession(g, &tf.SessionOptions{Config: cfg})
 	if err != nil {
 		return nil, fmt.Errorf("new session: %w", err)

@@ -38,6 +38,8 @@ type run struct {
 	losses [3]float32
 	// lossLog records them every lossEvery steps, for the report's plot.
 	lossLog *report.LossLog
+	// steps records each step's wall time (--step-times), or is nil.
+	steps *stepLog
 }
 
 // lossEvery is how often the averaged losses go to losses.csv.
@@ -112,6 +114,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer pipe.Close()
 	r.pipe = pipe
+	if r.steps, err = openStepLog(o.StepTimes); err != nil {
+		return err
+	}
+	defer r.steps.Close()
 	return r.loop(ctx)
 }
 
@@ -154,6 +160,7 @@ func (r *run) loop(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return r.interrupted(start + step)
 		}
+		stepStart := time.Now()
 		var b pipeline.Result
 		select {
 		case b = <-batches:
@@ -165,6 +172,9 @@ func (r *run) loop(ctx context.Context) error {
 		}
 		gs := start + step + 1 // global_step after this step
 		if err := r.step(b.Batch, step, maxSteps, gs); err != nil {
+			return err
+		}
+		if err := r.steps.add(step+1, stepStart, time.Now()); err != nil {
 			return err
 		}
 		if should(lossEvery, step, maxSteps) {

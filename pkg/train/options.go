@@ -42,6 +42,11 @@ type Options struct {
 	// the graph are known to be good.
 	Record map[string]interface{}
 
+	// StepTimes, if set, is a file that gets one JSON line per step
+	// ({"step", "start", "end"}, Unix seconds): wall time around the
+	// session run and the wait for its batch, for benchmarks.
+	StepTimes string
+
 	// Out receives progress and notices ("saving model").
 	Out io.Writer
 	// Bar, if set, is told each step's progress (a terminal progress bar).

@@ -10,6 +10,8 @@ variables, and exposes it through small subcommands that the Go tests drive:
   data     write a checkpoint of random "inputs"/"targets" arrays in [-1, 1]
   step     restore, run K training steps, save the model and every fetched value
   forward  restore, run the forward pass once (no training), save the values
+  train    the original's training loop and queue input pipeline, timing
+           each step (for make bench)
   test     the original's --mode test: generator over a folder of images,
            writing images/<name>-{inputs,outputs,targets}.png and index.html
 
@@ -30,6 +32,7 @@ import argparse
 import glob
 import json
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -222,30 +225,34 @@ def channel_counts(opts):
     return (1, 2)
 
 
-def build_inputs_and_generator(opts):
+def build_inputs_and_generator(opts, examples=None):
     """The graph seed, the inputs/targets placeholders and the generator,
     in the original's creation order (with a graph seed, every random op's
     seed derives from its position, so build_model and test draw the same
-    dropout masks)."""
+    dropout masks). examples, a function returning (inputs, targets)
+    tensors, replaces the placeholders with an input pipeline."""
     if opts.seed is not None:
         v1.set_random_seed(opts.seed)
     in_ch, out_ch = channel_counts(opts)
     b = opts.batch_size
-    inputs = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, in_ch],
-                            name="inputs")
-    targets = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, out_ch],
-                             name="targets")
+    if examples is not None:
+        inputs, targets = examples()
+    else:
+        inputs = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, in_ch],
+                                name="inputs")
+        targets = v1.placeholder(tf.float32, [b, CROP_SIZE, CROP_SIZE, out_ch],
+                                 name="targets")
     with v1.variable_scope("generator"):
         outputs = build_generator(inputs, out_ch, opts)
     return inputs, targets, outputs
 
 
-def build_model(opts):
+def build_model(opts, examples=None):
     """Builds the whole training graph; returns a dict of its tensors/ops.
 
     The creation order follows the original, which matters: with a graph seed
     set, every random op's seed derives from its position in the graph."""
-    inputs, targets, outputs = build_inputs_and_generator(opts)
+    inputs, targets, outputs = build_inputs_and_generator(opts, examples)
 
     # Two copies of the discriminator sharing one set of variables.
     with v1.name_scope("real_discriminator"):
@@ -818,6 +825,100 @@ def cmd_test(opts):
 # Command line
 # ---------------------------------------------------------------------------
 
+def build_train_examples(opts, paths, kind):
+    """The original's training input pipeline (load_examples): a shuffling
+    string_input_producer over the files, WholeFileReader, decode, split
+    (or Lab), random flip and AREA resize to scale_size, a random crop to
+    256 sharing one seed between input and target, and tf.train.batch with
+    its queue runners. Returns a function for build_model."""
+    def examples():
+        with v1.name_scope("load_images"):
+            path_queue = v1.train.string_input_producer(paths, shuffle=True)
+            reader = v1.WholeFileReader()
+            _, contents = reader.read(path_queue)
+            decode = tf.io.decode_jpeg if kind == "jpg" else tf.io.decode_png
+            raw = tf.image.convert_image_dtype(decode(contents), dtype=tf.float32)
+            check = v1.assert_equal(tf.shape(raw)[2], 3,
+                                    message="image does not have 3 channels")
+            with tf.control_dependencies([check]):
+                raw = tf.identity(raw)
+            raw.set_shape([None, None, 3])
+            if opts.lab_colorization:
+                a_img, b_img = lab_to_model(rgb_to_lab(raw))
+            else:
+                width = tf.shape(raw)[1]
+                a_img = to_signed(raw[:, :width // 2, :])
+                b_img = to_signed(raw[:, width // 2:, :])
+        if opts.which_direction == "BtoA":
+            a_img, b_img = b_img, a_img
+        seed = np.random.randint(0, 2**31 - 1)
+
+        def transform(image):
+            r = image
+            if opts.flip:
+                r = tf.image.random_flip_left_right(r, seed=seed)
+            r = v1.image.resize_images(r, [opts.scale_size, opts.scale_size],
+                                       method=v1.image.ResizeMethod.AREA)
+            offset = tf.cast(tf.floor(v1.random_uniform(
+                [2], 0, opts.scale_size - CROP_SIZE + 1, seed=seed)), tf.int32)
+            if opts.scale_size > CROP_SIZE:
+                r = tf.image.crop_to_bounding_box(r, offset[0], offset[1],
+                                                  CROP_SIZE, CROP_SIZE)
+            return r
+
+        with v1.name_scope("input_images"):
+            inputs = transform(a_img)
+        with v1.name_scope("target_images"):
+            targets = transform(b_img)
+        _, inputs, targets = v1.train.batch(
+            [contents, inputs, targets], batch_size=opts.batch_size)
+        return inputs, targets
+    return examples
+
+
+def cmd_train(opts):
+    """The original's training loop (Supervisor session, queue runners,
+    fetching train and global_step each step) for --max_steps steps from
+    --ckpt, recording each step's wall-clock start and end (Unix seconds)
+    as JSON lines in --step_times, for the benchmark."""
+    if opts.max_steps < 1:
+        raise HarnessError("--max_steps must be at least 1")
+    if opts.scale_size < CROP_SIZE:
+        raise HarnessError("--scale_size must be at least %d" % CROP_SIZE)
+    paths, kind = list_test_inputs(opts.input_dir)
+    print("examples count = %d" % len(paths))
+    model = build_model(opts, build_train_examples(opts, paths, kind))
+    with v1.name_scope("parameter_count"):
+        parameter_count = tf.reduce_sum(
+            [tf.reduce_prod(tf.shape(v)) for v in v1.trainable_variables()])
+    saver = v1.train.Saver(max_to_keep=1)
+    config = v1.ConfigProto()
+    if opts.threads > 0:
+        config.intra_op_parallelism_threads = opts.threads
+        config.inter_op_parallelism_threads = opts.threads
+    sv = v1.train.Supervisor(logdir=None, save_summaries_secs=0, saver=None)
+    log = open(opts.step_times, "w") if opts.step_times else None
+    with sv.managed_session(config=config) as sess:
+        print("parameter_count =", sess.run(parameter_count))
+        if opts.ckpt:
+            restore(sess, saver, opts.ckpt)
+        fetches = {"train": model["train"], "global_step": sv.global_step}
+        for step in range(opts.max_steps):
+            start = time.time()
+            got = sess.run(fetches)
+            end = time.time()
+            if log:
+                log.write(json.dumps({"step": step + 1, "start": start,
+                                      "end": end}) + "\n")
+                log.flush()
+            if opts.progress_freq > 0 and (step + 1) % opts.progress_freq == 0:
+                print("step %d  global_step %d  %.3f s"
+                      % (step + 1, got["global_step"], end - start))
+        sv.request_stop()
+    if log:
+        log.close()
+
+
 def parse_args(argv):
     # Options of the original's graph (same names and defaults), shared by
     # every subcommand, plus harness-only ones.
@@ -862,6 +963,20 @@ def parse_args(argv):
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--steps", type=int, default=1)
 
+    p = sub.add_parser("train", parents=[common],
+                       help="the original's training loop and input pipeline "
+                            "for --max_steps steps, timing each step")
+    p.add_argument("--input_dir", required=True,
+                   help="folder of *.jpg (else *.png) paired images")
+    p.add_argument("--ckpt", help="model checkpoint prefix to start from")
+    p.add_argument("--max_steps", type=int, required=True)
+    p.add_argument("--scale_size", type=int, default=286)
+    p.add_argument("--no_flip", dest="flip", action="store_false")
+    p.add_argument("--which_direction", choices=["AtoB", "BtoA"],
+                   default="AtoB")
+    p.add_argument("--progress_freq", type=int, default=0)
+    p.add_argument("--step_times", help="write one JSON line per step here")
+
     p = sub.add_parser("forward", parents=[common],
                        help="restore, run the forward pass once, save results")
     p.add_argument("--ckpt", required=True, help="model checkpoint prefix")
@@ -892,7 +1007,7 @@ def parse_args(argv):
 
 def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
-                "step": cmd_step, "forward": cmd_forward,
+                "step": cmd_step, "forward": cmd_forward, "train": cmd_train,
                 "test": cmd_test}
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
