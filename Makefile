@@ -52,12 +52,14 @@ test: setup build
 	PIX2PIX_BIN=$(CURDIR)/bin/pix2pix \
 	$(GO) test $(GOTESTFLAGS) -timeout 60m ./...
 
-## bench: speed against the Python reference (see README). For now batch
-## inference only; training steps, memory and FLOPs come with issue 7.
+## bench: training and inference speed, memory and FLOPs against the Python
+## reference, in one run (see README); BENCH_FLAGS="--variants" also times
+## the opt-in settings. About 15 minutes on 2 cores.
 BENCH_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pix2pix/bench
-bench: setup build
-	@TF_CPP_MIN_LOG_LEVEL=3 $$(bash scripts/setup-reference.sh --python) scripts/bench/bench_infer.py \
-		$(CURDIR)/bin/pix2pix $(CURDIR)/scripts/reference/pix2pix_ref.py $(BENCH_DIR) 64
+BENCH_FLAGS ?=
+bench: setup-tf setup-reference build
+	@TF_CPP_MIN_LOG_LEVEL=3 $$(bash scripts/setup-reference.sh --python) scripts/bench/bench.py \
+		$(CURDIR)/bin/pix2pix $(CURDIR)/scripts/reference/pix2pix_ref.py $(BENCH_DIR) $(BENCH_FLAGS)
 
 ## demo: train a short run on the built-in example data and write a report
 demo: setup-tf build

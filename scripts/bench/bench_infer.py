@@ -10,7 +10,8 @@ is (N - 8) / (t_N - t_8): images per second once started, with start-up
 8 images' worth. Prints a table and writes JSON; the last line names the
 JSON file.
 
-usage: bench_infer.py BIN REF_SCRIPT WORKDIR [N]
+usage: bench_infer.py BIN REF_SCRIPT WORKDIR [N]   (make bench runs it
+through bench.py, with training, memory and FLOPs)
 """
 import json
 import os
@@ -53,25 +54,35 @@ def subset(src, dst, k):
 
 
 def timed(cmd, out_dir):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB)."""
     shutil.rmtree(out_dir, ignore_errors=True)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    with open(os.devnull, "w") as devnull:
+        p = subprocess.Popen(cmd, stdout=devnull, stderr=subprocess.PIPE, env=env)
+        err = p.stderr.read()
+        _, status, usage = os.wait4(p.pid, 0)
     t = time.perf_counter() - t0
-    if r.returncode != 0:
-        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), r.stderr.decode()[-2000:]))
-    return t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), err.decode()[-2000:]))
+    return t, usage.ru_maxrss / 1024.0
 
 
-def main():
-    bin_, ref, work = sys.argv[1:4]
-    n = int(sys.argv[4]) if len(sys.argv) > 4 else 64
-    os.makedirs(work, exist_ok=True)
-    pairs, singles = make_images(work, n)
+def ensure_model(bin_, pairs, work):
+    """An ngf-64 checkpoint (model-1: one training step from a seeded
+    initialisation), shared by every benchmark; returns its directory."""
     model = os.path.join(work, "model64")
     if not os.path.exists(os.path.join(model, "checkpoint")):
         timed([bin_, "train", "--input_dir", pairs, "--output_dir", model, "--max_steps", "1", "--save_freq", "1",
                "--summary_freq", "0", "--progress_freq", "0", "--seed", "1"], os.path.join(work, "unused"))
+    return model
+
+
+def run(bin_, ref, work, n, model):
+    """Times the three programs on 8 and on n images (3 runs each,
+    medians); returns their rates, start-ups and peak RSS."""
+    pairs, singles = make_images(work, n)
     prefix = os.path.join(model, "model-1")
     sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
     py = sys.executable
@@ -81,22 +92,39 @@ def main():
         "pix2pix infer": lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--output_dir", o, s],
     }
     rows = {}
+    out_dir = os.path.join(work, "out")
     for name, cmd in progs.items():
-        t = {k: statistics.median([timed(cmd(*sizes[k], os.path.join(work, "out")), os.path.join(work, "out")) for _ in range(3)])
-             for k in (8, n)}
+        t, rss = {}, 0.0
+        for k in (8, n):
+            runs = [timed(cmd(*sizes[k], out_dir), out_dir) for _ in range(3)]
+            t[k] = statistics.median(r[0] for r in runs)
+            rss = max([rss] + [r[1] for r in runs])
         rate = (n - 8) / (t[n] - t[8])
-        rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate}
+        rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate,
+                      "peak_rss_mib": rss}
+        print("  %s: %.2f images/s" % (name, rate), flush=True)
     base = rows["reference test mode"]["images_per_sec"]
-    print("| program | images/sec (ngf 64, %d images) | start-up s | wall s for %d | vs reference |" % (n, n))
-    print("|---|---|---|---|---|")
-    for name, r in rows.items():
-        print("| %s | %.2f | %.1f | %.1f | %.2fx |" % (name, r["images_per_sec"], r["startup_sec"], r["seconds_n"], r["images_per_sec"] / base))
-    out = {
+    return {
         "images": n,
         "programs": rows,
         "infer_speedup": rows["pix2pix infer"]["images_per_sec"] / base,
         "infer_wall_speedup": rows["reference test mode"]["seconds_n"] / rows["pix2pix infer"]["seconds_n"],
     }
+
+
+def main():
+    bin_, ref, work = sys.argv[1:4]
+    n = int(sys.argv[4]) if len(sys.argv) > 4 else 64
+    os.makedirs(work, exist_ok=True)
+    pairs, _ = make_images(work, n)
+    out = run(bin_, ref, work, n, ensure_model(bin_, pairs, work))
+    rows = out["programs"]
+    base = rows["reference test mode"]["images_per_sec"]
+    print("| program | images/sec (ngf 64, %d images) | start-up s | wall s for %d | peak RSS MiB | vs reference |" % (n, n))
+    print("|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        print("| %s | %.2f | %.1f | %.1f | %.0f | %.2fx |" % (name, r["images_per_sec"], r["startup_sec"], r["seconds_n"],
+                                                           r["peak_rss_mib"], r["images_per_sec"] / base))
     path = os.path.join(work, "bench_infer.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=2, sort_keys=True)

@@ -10,6 +10,8 @@ variables, and exposes it through small subcommands that the Go tests drive:
   data     write a checkpoint of random "inputs"/"targets" arrays in [-1, 1]
   step     restore, run K training steps, save the model and every fetched value
   forward  restore, run the forward pass once (no training), save the values
+  flops    FLOPs of a training step and a generator forward pass
+  matmul   the machine's float32 matrix-multiply GFLOP/s in this TF build
   train    the original's training loop and queue input pipeline, timing
            each step (for make bench)
   test     the original's --mode test: generator over a folder of images,
@@ -919,6 +921,69 @@ def cmd_train(opts):
         log.close()
 
 
+def count_flops(graph, roots):
+    """FLOPs of every op that running roots executes (walking data and
+    control inputs), from TensorFlow's registered "flops" statistics (the
+    tf.compat.v1.profiler float_operation counts: 2 x multiply-adds for
+    convolutions and their gradients, one per element for elementwise ops).
+    Returns (total, {op type: flops})."""
+    from tensorflow.python.framework import ops as tf_ops
+    seen, stack, by_type = set(), [r.op if hasattr(r, "op") else r for r in roots], {}
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+        try:
+            stat = tf_ops.get_stats_for_node_def(graph, op.node_def, "flops")
+        except ValueError:  # no statistic registered, or unknown shape
+            continue
+        if stat.value:
+            by_type[op.type] = by_type.get(op.type, 0) + int(stat.value)
+    return sum(by_type.values()), by_type
+
+
+def cmd_flops(opts):
+    """FLOPs of one training step and of one generator forward pass at
+    --batch_size, as JSON."""
+    model = build_model(opts)
+    graph = v1.get_default_graph()
+    train, train_types = count_flops(graph, [model["train"]])
+    gen, gen_types = count_flops(graph, [model["outputs"]])
+    json.dump({"batch_size": opts.batch_size,
+               "train_step_flops": train, "generator_forward_flops": gen,
+               "train_step_by_type": train_types,
+               "generator_forward_by_type": gen_types},
+              sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+def cmd_matmul(opts):
+    """The machine's float32 matrix-multiply rate in this TensorFlow build:
+    an N x N product of two variables, run --repeats times after a warm-up;
+    prints the best and median GFLOP/s (2 N^3 per product) as JSON."""
+    n = opts.size
+    a = v1.get_variable("a", [n, n], initializer=v1.random_normal_initializer())
+    b = v1.get_variable("b", [n, n], initializer=v1.random_normal_initializer())
+    # Reduce to a scalar so the fetch copies nothing big; the sum is
+    # negligible next to the 2 N^3 of the product.
+    product = tf.reduce_sum(tf.matmul(a, b))
+    rates = []
+    with make_session(opts) as sess:
+        sess.run(v1.global_variables_initializer())
+        sess.run(product)
+        for _ in range(opts.repeats):
+            t0 = time.perf_counter()
+            sess.run(product)
+            rates.append(2.0 * n ** 3 / (time.perf_counter() - t0) / 1e9)
+    json.dump({"size": n, "repeats": opts.repeats,
+               "best_gflops": max(rates),
+               "median_gflops": float(np.median(rates))}, sys.stdout)
+    sys.stdout.write("\n")
+
+
 def parse_args(argv):
     # Options of the original's graph (same names and defaults), shared by
     # every subcommand, plus harness-only ones.
@@ -977,6 +1042,15 @@ def parse_args(argv):
     p.add_argument("--progress_freq", type=int, default=0)
     p.add_argument("--step_times", help="write one JSON line per step here")
 
+    sub.add_parser("flops", parents=[common],
+                   help="FLOPs of a training step and a generator forward pass "
+                        "(TensorFlow's cost statistics), as JSON")
+
+    p = sub.add_parser("matmul", parents=[common],
+                       help="measure float32 matrix-multiply GFLOP/s")
+    p.add_argument("--size", type=int, default=2048)
+    p.add_argument("--repeats", type=int, default=10)
+
     p = sub.add_parser("forward", parents=[common],
                        help="restore, run the forward pass once, save results")
     p.add_argument("--ckpt", required=True, help="model checkpoint prefix")
@@ -1008,6 +1082,7 @@ def parse_args(argv):
 def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
                 "step": cmd_step, "forward": cmd_forward, "train": cmd_train,
+                "flops": cmd_flops, "matmul": cmd_matmul,
                 "test": cmd_test}
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
