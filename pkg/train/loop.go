@@ -88,6 +88,10 @@ func Run(ctx context.Context, o Options) error {
 	if err := r.initVariables(); err != nil {
 		return err
 	}
+	if r.steps, err = openStepLog(o.StepTimes); err != nil {
+		return err
+	}
+	defer r.steps.Close()
 	// Everything checked: only now does the output directory appear.
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return fmt.Errorf("output_dir: %w", err)
@@ -114,10 +118,6 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer pipe.Close()
 	r.pipe = pipe
-	if r.steps, err = openStepLog(o.StepTimes); err != nil {
-		return err
-	}
-	defer r.steps.Close()
 	return r.loop(ctx)
 }
 

@@ -144,6 +144,7 @@ def variants(args, ckpt_dir, pairs):
         ("PIX2PIX_MEMORY_TUNING=0", [], {"PIX2PIX_MEMORY_TUNING": "0"}),
         ("--inter-op-threads 1", ["--inter-op-threads", "1"], {}),
         ("--threads 4", ["--threads", "4"], {}),
+        ("--workers 1", ["--workers", "1"], {}),
         ("TF_ENABLE_ONEDNN_OPTS=1", [], {"TF_ENABLE_ONEDNN_OPTS": "1"}),
         ("--xla", ["--xla"], {}),
     ]

@@ -921,12 +921,34 @@ def cmd_train(opts):
         log.close()
 
 
+def conv_grad_flops(op):
+    """2 x the multiply-adds of the convolution a Conv2DBackpropInput or
+    Conv2DBackpropFilter differentiates: each output element of the forward
+    convolution (the shape of out_backprop, input 2) takes kh x kw x C_in
+    of them. Exact, where TensorFlow's registered formula (input size /
+    stride^2) overcounts convolutions on padded inputs with VALID padding,
+    such as the discriminator's."""
+    out = op.inputs[2].shape
+    kernel = (op.inputs[1] if op.type == "Conv2DBackpropInput" else op.outputs[0]).shape
+    if not (out.is_fully_defined() and kernel.is_fully_defined()):
+        return 0
+    kh, kw, c_in, _ = kernel.as_list()
+    return 2 * out.num_elements() * kh * kw * c_in
+
+
 def count_flops(graph, roots):
     """FLOPs of every op that running roots executes (walking data and
-    control inputs), from TensorFlow's registered "flops" statistics (the
-    tf.compat.v1.profiler float_operation counts: 2 x multiply-adds for
-    convolutions and their gradients, one per element for elementwise ops).
-    Returns (total, {op type: flops})."""
+    control inputs): TensorFlow's registered "flops" statistics (what
+    tf.compat.v1.profiler's float_operation counts: 2 x multiply-adds for
+    Conv2D, one per element for elementwise ops), with conv_grad_flops for
+    the convolution gradients. Returns (total, {op type: flops}).
+
+    The optimisers' gate_gradients tuples tie every gradient of an op to
+    its siblings by control edges, so the static graph reaches gradients
+    nobody uses (the discriminator's kernel gradients in the generator's
+    pass, the images' gradients). Grappler prunes them: a traced step runs
+    26 kernel-gradient convolutions, not 31. So the walk does not follow a
+    gate's control edge (the group_deps of a tuple/control_dependency)."""
     from tensorflow.python.framework import ops as tf_ops
     seen, stack, by_type = set(), [r.op if hasattr(r, "op") else r for r in roots], {}
     while stack:
@@ -935,13 +957,17 @@ def count_flops(graph, roots):
             continue
         seen.add(op.name)
         stack.extend(t.op for t in op.inputs)
-        stack.extend(op.control_inputs)
-        try:
-            stat = tf_ops.get_stats_for_node_def(graph, op.node_def, "flops")
-        except ValueError:  # no statistic registered, or unknown shape
-            continue
-        if stat.value:
-            by_type[op.type] = by_type.get(op.type, 0) + int(stat.value)
+        if "/tuple/control_dependency" not in op.name:
+            stack.extend(op.control_inputs)
+        if op.type in ("Conv2DBackpropInput", "Conv2DBackpropFilter"):
+            flops = conv_grad_flops(op)
+        else:
+            try:
+                flops = tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value
+            except ValueError:  # no statistic registered, or unknown shape
+                continue
+        if flops:
+            by_type[op.type] = by_type.get(op.type, 0) + int(flops)
     return sum(by_type.values()), by_type
 
 
