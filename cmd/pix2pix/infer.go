@@ -11,7 +11,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/infer"
-	"pix2pix/pkg/session"
 )
 
 func inferCommand() *cli.Command {
@@ -59,6 +58,10 @@ func runInfer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	so, err := sessionOptions(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	sum, err := infer.Run(ctx, infer.Options{
@@ -67,7 +70,7 @@ func runInfer(c *cli.Context) error {
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), MaxPixels: c.Int64("max-pixels"),
 		ExactDeconv: c.Bool("exact-deconv"),
 		Workers:     c.Int("workers"),
-		Session:     session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
+		Session:     so,
 		Out:         os.Stderr,
 		Progress:    progressReporter(os.Stderr),
 	})

@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/session"
 	"pix2pix/pkg/testmode"
 )
 
@@ -40,6 +39,10 @@ Example:
 			if c.Float64("aspect_ratio") <= 0 {
 				return cli.Exit(fmt.Sprintf("--aspect_ratio must be > 0 (got %g)", c.Float64("aspect_ratio")), 2)
 			}
+			so, err := sessionOptions(c)
+			if err != nil {
+				return err
+			}
 			ctx, stop := interruptible()
 			defer stop()
 			res, err := testmode.Run(ctx, testmode.Options{
@@ -48,7 +51,7 @@ Example:
 				Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"),
 				Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width")},
 				Workers: c.Int("workers"),
-				Session: session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
+				Session: so,
 				Out:     os.Stdout,
 			})
 			if err != nil {

@@ -50,10 +50,23 @@ func dataFlags() []cli.Flag {
 func runtimeFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "device", Value: "cpu", Usage: "cpu, gpu or gpu:N", Category: catRuntime},
-		&cli.IntFlag{Name: "threads", Usage: "intra-op threads (0: one per core)", Category: catRuntime},
+		&cli.IntFlag{Name: "threads", Usage: "intra-op threads (0: one per core, the original's setting; other counts split sums differently, so numerics change slightly)", Category: catRuntime},
 		&cli.IntFlag{Name: "inter-op-threads", Usage: "inter-op threads (0: TensorFlow's choice)", Category: catRuntime},
 		&cli.BoolFlag{Name: "xla", Usage: "XLA auto-clustering (fuses kernels; changes numerics slightly)", Category: catRuntime},
+		&cli.BoolFlag{Name: "onednn", Usage: "oneDNN CPU kernels (TF_ENABLE_ONEDNN_OPTS=1; faster on some CPUs, changes numerics slightly)", Category: catRuntime},
 	}
+}
+
+// sessionOptions reads the runtime flags. --onednn may restart the
+// program (see session.UseOneDNN), so commands call this before they write
+// anything.
+func sessionOptions(c *cli.Context) (session.Options, error) {
+	if c.Bool("onednn") {
+		if err := session.UseOneDNN(); err != nil {
+			return session.Options{}, err
+		}
+	}
+	return session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")}, nil
 }
 
 func trainCommand() *cli.Command {
@@ -150,6 +163,10 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 	if c.String("input_dir") == "" {
 		return train.Options{}, fmt.Errorf("--input_dir is required")
 	}
+	so, err := sessionOptions(c)
+	if err != nil {
+		return train.Options{}, err
+	}
 	return train.Options{
 		InputDir: c.String("input_dir"), OutputDir: c.String("output_dir"), Checkpoint: c.String("checkpoint"),
 		MaxSteps: c.Int64("max_steps"), MaxEpochs: c.Int64("max_epochs"),
@@ -158,7 +175,7 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		Model: cfg, Input: in, BatchSize: c.Int("batch_size"), Flip: c.Bool("flip") && !c.Bool("no_flip"),
 		Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width")},
 		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
-		Session: session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")},
+		Session: so,
 		Out:     os.Stdout,
 	}, nil
 }

@@ -18,7 +18,7 @@ weights, at 256x256:
 Prints one table and writes bench.json; the last line names the JSON file.
 
 usage: bench.py BIN REF_SCRIPT WORKDIR [--runs 3] [--infer-images 64]
-       [--variants]   also time pix2pix training with opt-in settings
+       [--variants]   also time pix2pix training with each opt-in setting
 """
 import argparse
 import json
@@ -134,25 +134,27 @@ def matmul_peak(args):
     return {"gflops": best["best_gflops"], "size": best["size"], "by_size": results}
 
 
-def variants(args, ckpt_dir, pairs):
-    """pix2pix training at batch 1 with each optional setting, for the
-    optimisation notes (not part of the headline ratios)."""
+VARIANTS = [
+    ("default", [], {}),
+    ("PIX2PIX_MEMORY_TUNING=0", [], {"PIX2PIX_MEMORY_TUNING": "0"}),
+    ("--threads 3", ["--threads", "3"], {}),
+    ("--onednn", ["--onednn"], {}),
+    ("--onednn --threads 3", ["--onednn", "--threads", "3"], {}),
+    ("--xla", ["--xla"], {}),
+]
+
+
+def variants(args, ckpt_dir, pairs, batch):
+    """pix2pix training with each optional setting (all but the memory
+    switch change numerics slightly, so they are off by default), for the
+    optimisation notes; not part of the headline ratios."""
     steps = args.warmup + args.timed_steps
-    (go, go_steps, go_out), _ = train_commands(args, ckpt_dir, pairs, 1, steps)
-    cases = [
-        ("default", [], {}),
-        ("PIX2PIX_MEMORY_TUNING=0", [], {"PIX2PIX_MEMORY_TUNING": "0"}),
-        ("--inter-op-threads 1", ["--inter-op-threads", "1"], {}),
-        ("--threads 4", ["--threads", "4"], {}),
-        ("--workers 1", ["--workers", "1"], {}),
-        ("TF_ENABLE_ONEDNN_OPTS=1", [], {"TF_ENABLE_ONEDNN_OPTS": "1"}),
-        ("--xla", ["--xla"], {}),
-    ]
+    (go, go_steps, go_out), _ = train_commands(args, ckpt_dir, pairs, batch, steps)
     rows = {}
-    for name, flags, env in cases:
-        r = [train_run(go + flags, go_steps, args.warmup, env, out=go_out) for _ in range(args.runs)]
+    for name, flags, env in VARIANTS:
+        r = [train_run(go + flags, go_steps, args.warmup, env, out=go_out) for _ in range(args.variant_runs)]
         rows[name] = summarize(r)
-        print("  variant %-26s %.3f s/step" % (name, rows[name]["step_seconds"]), flush=True)
+        print("  batch %d variant %-24s %.3f s/step" % (batch, name, rows[name]["step_seconds"]), flush=True)
     return rows
 
 
@@ -181,6 +183,7 @@ def main():
     p.add_argument("--timed-steps", type=int, default=8, help="training steps timed per run")
     p.add_argument("--infer-images", type=int, default=64)
     p.add_argument("--variants", action="store_true", help="also time pix2pix with opt-in settings")
+    p.add_argument("--variant-runs", type=int, default=2, help="processes per variant and batch size")
     args = p.parse_args()
     if args.runs < 1 or args.warmup < 1 or args.timed_steps < 2:
         sys.exit("bench: need --runs >= 1, --warmup >= 1, --timed-steps >= 2")
@@ -197,7 +200,7 @@ def main():
 
     train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
     infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
-    extra = variants(args, ckpt_dir, pairs) if args.variants else None
+    extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
     out = {
@@ -223,7 +226,7 @@ def main():
     out["infer_speedup"] = infer["infer_speedup"]
     out["infer_fraction_of_peak"] = infer["programs"]["pix2pix infer"]["fraction_of_peak"]
     if extra:
-        out["variants_b1"] = extra
+        out["variants"] = extra
     out["bench_seconds"] = time.time() - t_start
 
     print()
@@ -249,6 +252,14 @@ def main():
     print("| inference start-up (s) | %.1f | %.1f | |" % (pi["startup_sec"], ri["startup_sec"]))
     print("| peak RSS, inference of %d images (MiB) | %.0f | %.0f | %.2f |" % (
         args.infer_images, pi["peak_rss_mib"], ri["peak_rss_mib"], pi["peak_rss_mib"] / ri["peak_rss_mib"]))
+    if extra:
+        print()
+        print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")
+        print("|---|---|---|---|---|")
+        for name, _, _ in VARIANTS:
+            a, b = extra["b1"][name]["step_seconds"], extra["b4"][name]["step_seconds"]
+            print("| %s | %.3f | %.3f | %.3f | %.3f |" % (name, a, a / train[1]["reference"]["step_seconds"],
+                                                      b, b / train[4]["reference"]["step_seconds"]))
     print()
     print("FLOPs: training step %.1f G (batch 1), %.1f G (batch 4); generator forward %.2f G per image; "
           "float32 matmul peak %.1f GFLOP/s; %d cores, %s" % (
