@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,4 +147,32 @@ func TestFlopCountsMatchTheArithmetic(t *testing.T) {
 		t.Errorf("training step %d FLOPs, of which convolutions %d: want convolutions 97%%-100%%", got.Train, convs)
 	}
 	t.Logf("generator forward %.2f GFLOP, training step %.2f GFLOP", float64(got.Gen)/1e9, float64(got.Train)/1e9)
+}
+
+// TestOneDNNIsOptIn: by default the step runs TensorFlow's standard CPU
+// kernels, as the reference does on this machine; --onednn restarts the
+// program with oneDNN on, and its kernels run.
+func TestOneDNNIsOptIn(t *testing.T) {
+	bin := pix2pixBinary(t)
+	data, dir := filepath.Join(t.TempDir(), "data"), t.TempDir()
+	writePairs(t, data, 2, 512, 256)
+	for _, c := range []struct {
+		flags []string
+		mkl   bool
+	}{{nil, false}, {[]string{"--onednn"}, true}} {
+		out := filepath.Join(dir, fmt.Sprint(c.mkl))
+		args := small(data, out, append([]string{"--max_steps", "1", "--save_freq", "0", "--trace_freq", "1"}, c.flags...)...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "TF_ENABLE_ONEDNN_OPTS=")
+		if log, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pix2pix %v: %v\n%s", args, err, log)
+		}
+		trace, err := os.ReadFile(filepath.Join(out, "traces", "step_1.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(trace), "_MklNative"); got != c.mkl {
+			t.Errorf("flags %v: oneDNN kernels in the trace = %v, want %v", c.flags, got, c.mkl)
+		}
+	}
 }
