@@ -6,7 +6,7 @@ tf.saved_model.load (both signatures).
 
 usage: check_export.py EXPORT_DIR IMAGE.png OUT_META.png OUT_SAVEDMODEL.png
 """
-import base64, json, sys, numpy as np, tensorflow as tf
+import base64, json, sys, tensorflow as tf
 d, img_path = sys.argv[1], sys.argv[2]
 png = open(img_path, 'rb').read()
 # 1. the original's format via import_meta_graph
