@@ -54,7 +54,7 @@ test: setup build
 
 ## bench: training and inference speed, memory and FLOPs against the Python
 ## reference, in one run (see README); BENCH_FLAGS="--variants" also times
-## the opt-in settings. About 15 minutes on 2 cores.
+## the opt-in settings. About 10 minutes on 2 cores (20 with --variants).
 BENCH_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pix2pix/bench
 BENCH_FLAGS ?=
 bench: setup-tf setup-reference build
