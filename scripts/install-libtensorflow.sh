@@ -67,7 +67,8 @@ check_install() {
 
 # tf_version DIR: TF_Version() as the library itself reports it.
 tf_version() {
-  python3 - "$1/lib/libtensorflow.so" <<'EOF'
+  # The library logs notices while it loads unless told otherwise.
+  TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} python3 - "$1/lib/libtensorflow.so" <<'EOF'
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1])
 lib.TF_Version.restype = ctypes.c_char_p

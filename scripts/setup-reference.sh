@@ -20,7 +20,7 @@ fi
 
 # The reference must run the same TensorFlow build as the Go side.
 prefix=$(bash "$here/install-libtensorflow.sh" --prefix)
-tf_version=$(python3 -c '
+tf_version=$(TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} python3 -c '
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1]); lib.TF_Version.restype = ctypes.c_char_p
 print(lib.TF_Version().decode())' "$prefix/lib/libtensorflow.so") ||

@@ -17,18 +17,20 @@ import (
 var version = "dev"
 
 func main() {
-	// TensorFlow's C++ logging prints CPU-feature notices on every start;
-	// keep them out unless the user asked for them.
-	if _, ok := os.LookupEnv("TF_CPP_MIN_LOG_LEVEL"); !ok {
-		os.Setenv("TF_CPP_MIN_LOG_LEVEL", "2")
-	}
+	// TensorFlow's C++ start-up notices are kept out before main runs
+	// (pkg/session/quiet.go), unless --verbose or TF_CPP_MIN_LOG_LEVEL;
+	// the level then applies to TensorFlow's absl-format lines too.
+	session.FilterStderr()
 	// Allocator settings for big per-step tensors (no effect on results;
 	// PIX2PIX_MEMORY_TUNING=0 turns them off), before TensorFlow allocates.
 	session.TuneMemory()
+	code := 0
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "pix2pix:", err)
-		os.Exit(exitCode(err))
+		code = exitCode(err)
 	}
+	session.RestoreStderr()
+	os.Exit(code)
 }
 
 // newApp assembles the command-line application.
@@ -37,6 +39,8 @@ func newApp() *cli.App {
 		Name:    "pix2pix",
 		Usage:   "pix2pix image-to-image translation on TensorFlow, compatible with affinelayer/pix2pix-tensorflow",
 		Version: version,
+		// os.Stderr, not the descriptor TensorFlow's messages are filtered on.
+		ErrWriter: os.Stderr,
 		Commands: []*cli.Command{
 			trainCommand(),
 			testCommand(),
@@ -45,6 +49,11 @@ func newApp() *cli.App {
 			dataCommand(),
 			graphCommand(),
 			versionCommand(),
+		},
+		Flags: []cli.Flag{
+			// Read from argv before the library loads (pkg/session/quiet.go);
+			// declared here so that the parser accepts it and --help lists it.
+			&cli.BoolFlag{Name: session.VerboseFlag, Usage: "show TensorFlow's own log messages (its start-up notices included); TF_CPP_MIN_LOG_LEVEL, if set, decides instead"},
 		},
 		EnableBashCompletion: true,
 		// Errors are printed once, by main, with the program's prefix.

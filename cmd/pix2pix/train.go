@@ -53,18 +53,16 @@ func runtimeFlags() []cli.Flag {
 		&cli.IntFlag{Name: "threads", Usage: "intra-op threads (0: one per core, the original's setting; other counts split sums differently, so numerics change slightly)", Category: catRuntime},
 		&cli.IntFlag{Name: "inter-op-threads", Usage: "inter-op threads (0: TensorFlow's choice)", Category: catRuntime},
 		&cli.BoolFlag{Name: "xla", Usage: "XLA auto-clustering (fuses kernels; changes numerics slightly)", Category: catRuntime},
-		&cli.BoolFlag{Name: "onednn", Usage: "oneDNN CPU kernels (TF_ENABLE_ONEDNN_OPTS=1; faster on some CPUs, changes numerics slightly)", Category: catRuntime},
+		&cli.StringFlag{Name: "onednn", Value: session.OneDNNAuto, Usage: "oneDNN CPU kernels: auto (TensorFlow's choice for this CPU, as the original gets), on or off (restart with TF_ENABLE_ONEDNN_OPTS=1 or 0; numerics change slightly)", Category: catRuntime},
 	}
 }
 
-// sessionOptions reads the runtime flags. --onednn may restart the
-// program (see session.UseOneDNN), so commands call this before they write
+// sessionOptions reads the runtime flags. --onednn on|off may restart the
+// program (see session.SetOneDNN), so commands call this before they write
 // anything.
 func sessionOptions(c *cli.Context) (session.Options, error) {
-	if c.Bool("onednn") {
-		if err := session.UseOneDNN(); err != nil {
-			return session.Options{}, err
-		}
+	if err := session.SetOneDNN(c.String("onednn")); err != nil {
+		return session.Options{}, err
 	}
 	return session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")}, nil
 }

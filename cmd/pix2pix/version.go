@@ -11,11 +11,16 @@ import (
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
-		Usage: "print the program and TensorFlow versions, the library path and the visible devices",
+		Usage: "print the program and TensorFlow versions, the library path, whether oneDNN kernels run, and the visible devices",
 		Action: func(c *cli.Context) error {
 			fmt.Printf("pix2pix     %s\n", version)
 			fmt.Printf("tensorflow  %s\n", session.TFVersion())
 			fmt.Printf("library     %s\n", orUnknown(session.LibraryPath()))
+			on, err := session.OneDNNKernels()
+			if err != nil {
+				return err
+			}
+			fmt.Printf("onednn      %s: %s\n", map[bool]string{true: "on", false: "off"}[on], session.OneDNNReason(on))
 			devs, err := session.ListDevices()
 			if err != nil {
 				return fmt.Errorf("list devices: %w", err)

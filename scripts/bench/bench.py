@@ -138,8 +138,8 @@ VARIANTS = [
     ("default", [], {}),
     ("PIX2PIX_MEMORY_TUNING=0", [], {"PIX2PIX_MEMORY_TUNING": "0"}),
     ("--threads 3", ["--threads", "3"], {}),
-    ("--onednn", ["--onednn"], {}),
-    ("--onednn --threads 3", ["--onednn", "--threads", "3"], {}),
+    ("--onednn on", ["--onednn", "on"], {}),
+    ("--onednn on --threads 3", ["--onednn", "on", "--threads", "3"], {}),
     ("--xla", ["--xla"], {}),
 ]
 

@@ -986,6 +986,26 @@ def cmd_flops(opts):
     sys.stdout.write("\n")
 
 
+def cmd_onednn(opts):
+    """Whether this TensorFlow runs its oneDNN kernels, measured as pix2pix
+    measures it: a fed convolution run with a full trace, and the kernel
+    that ran read from the trace (oneDNN's are the _Mkl* ops)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [1, 2, 2, 1])
+        k = tf.compat.v1.placeholder(tf.float32, [1, 1, 1, 1])
+        y = tf.nn.conv2d(x, k, 1, "SAME")
+    meta = tf.compat.v1.RunMetadata()
+    run_opts = tf.compat.v1.RunOptions(
+        trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+    with make_session(opts, graph) as sess:
+        sess.run(y, {x: np.ones([1, 2, 2, 1]), k: np.ones([1, 1, 1, 1])},
+                 options=run_opts, run_metadata=meta)
+    ran = any("= _Mkl" in n.timeline_label
+              for d in meta.step_stats.dev_stats for n in d.node_stats)
+    print(json.dumps({"onednn_kernels": ran}))
+
+
 def cmd_matmul(opts):
     """The machine's float32 matrix-multiply rate in this TensorFlow build:
     an N x N product of two variables, run --repeats times after a warm-up;
@@ -1072,6 +1092,9 @@ def parse_args(argv):
                    help="FLOPs of a training step and a generator forward pass "
                         "(TensorFlow's cost statistics), as JSON")
 
+    sub.add_parser("onednn", parents=[common],
+                   help="whether oneDNN kernels run in this environment, as JSON")
+
     p = sub.add_parser("matmul", parents=[common],
                        help="measure float32 matrix-multiply GFLOP/s")
     p.add_argument("--size", type=int, default=2048)
@@ -1108,7 +1131,7 @@ def parse_args(argv):
 def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
                 "step": cmd_step, "forward": cmd_forward, "train": cmd_train,
-                "flops": cmd_flops, "matmul": cmd_matmul,
+                "flops": cmd_flops, "matmul": cmd_matmul, "onednn": cmd_onednn,
                 "test": cmd_test}
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
