@@ -1,8 +1,8 @@
 package main
 
 import (
+	"image"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -44,9 +44,36 @@ func TestTestModeMatchesReference(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d images, max pixel difference from the reference's test mode %d/255", tc.name, len(files), worst)
-			if !strings.HasSuffix(files[0], ".png") {
-				t.Fatal("unexpected file")
+			// Ours wrote exactly the reference's files, and its outputs are
+			// images, not a constant (which would match a constant too).
+			mine, _ := filepath.Glob(filepath.Join(ours, "images", "*.png"))
+			if len(mine) != len(files) {
+				t.Errorf("pix2pix test wrote %d images, the reference %d", len(mine), len(files))
+			}
+			outs, _ := filepath.Glob(filepath.Join(ours, "images", "*-outputs.png"))
+			for _, f := range outs {
+				if lo, hi := pixelRange(readPNG(t, f)); hi-lo < 8 {
+					t.Errorf("%s: pixel values only span %d..%d", filepath.Base(f), lo, hi)
+				}
+			}
+			if len(outs) != 3 {
+				t.Errorf("pix2pix test wrote %d outputs, want 3", len(outs))
 			}
 		})
 	}
+}
+
+// pixelRange is the smallest and largest 8-bit channel value of img.
+func pixelRange(img image.Image) (lo, hi int) {
+	lo = 255
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			for _, c := range []int{int(r >> 8), int(g >> 8), int(bl >> 8)} {
+				lo, hi = min(lo, c), max(hi, c)
+			}
+		}
+	}
+	return lo, hi
 }

@@ -37,8 +37,6 @@ type Options struct {
 	// Dropout stays in the exported generator (the original's export
 	// keeps it); off gives deterministic outputs.
 	Dropout bool
-	// SavedModel writes OutputDir/saved_model too.
-	SavedModel bool
 }
 
 // modelConfig reads the exported model's checkpoint and options.

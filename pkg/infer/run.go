@@ -25,7 +25,9 @@ import (
 
 // Options of an inference job.
 type Options struct {
-	// Model is a training output directory (checkpoint and options.json).
+	// Model is a training output directory (checkpoint and options.json)
+	// or a SavedModel written by pix2pix export (the directory itself or
+	// one holding it as saved_model/).
 	Model     string
 	Inputs    []string
 	OutputDir string
@@ -288,7 +290,10 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	}
 	feeds := map[tf.Output]*tf.Tensor{j.inputs: x}
 	if j.step != nil {
-		st, _ := tf.NewTensor(step)
+		st, err := tf.NewTensor(step)
+		if err != nil {
+			return fmt.Errorf("dropout step: %w", err)
+		}
 		feeds[*j.step] = st
 	}
 	out, err := j.sess.Run(feeds, []tf.Output{j.output}, nil)
@@ -315,7 +320,10 @@ func (j *job) runBatch(batch []*item, step int64) error {
 func (j *job) encode(it *item) error {
 	size := it.size
 	if j.o.Keep256 {
-		size, _ = tf.NewTensor([]int32{input.CropSize, input.CropSize})
+		var err error
+		if size, err = tf.NewTensor([]int32{input.CropSize, input.CropSize}); err != nil {
+			return fmt.Errorf("output size: %w", err)
+		}
 	}
 	feeds := map[tf.Output]*tf.Tensor{j.enc.Output: it.output, j.enc.Size: size}
 	if j.lab {

@@ -1,7 +1,9 @@
-// Package model runs the pix2pix training graph: it builds it (with
-// placeholders or an input pipeline in front), opens the session,
-// initialises or restores the variables, takes training steps and saves
-// checkpoints.
+// Package model holds what training, test mode, inference and export
+// share about a pix2pix model: building the training graph (with
+// placeholders or an input pipeline in front) and a session on it,
+// initialising, restoring, saving and merging its variables, and opening a
+// training directory's latest checkpoint with the options it was trained
+// with. The loop that takes training steps is pkg/train's.
 package model
 
 import (

@@ -120,8 +120,14 @@ func (p *Pipeline) Example(path string, t dataset.Transform) (*tf.Tensor, *tf.Te
 	if len(sh) != 3 || sh[2] != 3 {
 		return nil, nil, fmt.Errorf("image %s has %s, want 3 (RGB)", path, dataset.ChannelWord(sh[len(sh)-1]))
 	}
-	flip, _ := tf.NewTensor(t.Flip)
-	off, _ := tf.NewTensor([]int32{int32(t.OffsetY), int32(t.OffsetX)})
+	flip, err := tf.NewTensor(t.Flip)
+	if err != nil {
+		return nil, nil, fmt.Errorf("image %s: flip: %w", path, err)
+	}
+	off, err := tf.NewTensor([]int32{int32(t.OffsetY), int32(t.OffsetX)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("image %s: crop offset: %w", path, err)
+	}
 	out, err := p.sess.Run(map[tf.Output]*tf.Tensor{p.tr.Image: img[0], p.tr.Flip: flip, p.tr.Offset: off},
 		[]tf.Output{p.tr.Inputs, p.tr.Targets}, nil)
 	if err != nil {

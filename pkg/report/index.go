@@ -1,6 +1,7 @@
 // Package report writes the HTML pages a run leaves behind: the original's
-// index.html table of input, output and target images. It needs no
-// TensorFlow.
+// index.html table of input, output and target images, and report.html
+// (the same images with per-image L1 and PSNR, the loss curves from
+// losses.csv, and the run's options). It needs no TensorFlow.
 package report
 
 import (

@@ -76,14 +76,17 @@ func RunTraced(s *tf.Session, feeds map[tf.Output]*tf.Tensor, fetches []tf.Outpu
 	if C.TF_GetCode(status) != C.TF_OK {
 		return nil, nil, fmt.Errorf("%s", C.GoString(C.TF_Message(status)))
 	}
+	// Every C result is deleted, including those after a failed copy.
 	out := make([]*tf.Tensor, len(results))
+	var copyErr error
 	for i, ct := range results {
-		t, err := copyTensor(ct)
-		C.TF_DeleteTensor(ct)
-		if err != nil {
-			return nil, nil, err
+		if copyErr == nil {
+			out[i], copyErr = copyTensor(ct)
 		}
-		out[i] = t
+		C.TF_DeleteTensor(ct)
+	}
+	if copyErr != nil {
+		return nil, nil, copyErr
 	}
 	return out, C.GoBytes(meta.data, C.int(meta.length)), nil
 }

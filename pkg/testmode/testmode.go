@@ -170,7 +170,10 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		if b.Err != nil {
 			return res, b.Err
 		}
-		st, _ := tf.NewTensor(step)
+		st, err := tf.NewTensor(step)
+		if err != nil {
+			return res, fmt.Errorf("test step %d: %w", step, err)
+		}
 		fetches := append(append(append([]tf.Output{r.l1, r.mse}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
 		out, err := r.vars.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Step: st}, fetches, nil)
 		if err != nil {

@@ -201,7 +201,10 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 	targets := []*tf.Operation{m.Train}
 	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
 	if summarize {
-		t, _ := tf.NewTensor(gs)
+		t, err := tf.NewTensor(gs)
+		if err != nil {
+			return fmt.Errorf("summary step %d: %w", gs, err)
+		}
 		feeds[ex.step] = t
 		targets = append(targets, ex.writeAll, ex.summaries.Flush)
 	}

@@ -18,8 +18,9 @@ variables, and exposes it through small subcommands that the Go tests drive:
            writing images/<name>-{inputs,outputs,targets}.png and index.html
 
 The graph follows the original layer by layer (scope names, initialisers,
-op order), so that variable names, shapes and numbers match; see
-/work/shared/affinelayer-setup.md for the facts it is built from.
+op order), so that variable names, shapes and numbers match; it is
+written from a reading of the original's public pix2pix.py
+(affinelayer/pix2pix-tensorflow), not copied from it.
 Run with the venv of scripts/setup-reference.sh (see README.md here).
 """
 
