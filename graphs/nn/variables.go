@@ -26,8 +26,11 @@ type Variable struct {
 	Trainable bool
 	// Handle is the VarHandleOp's resource output.
 	Handle tf.Output
-	// Init assigns the initial value.
-	Init *tf.Operation
+	// Init assigns the initial value; InitValue is that value (a meta
+	// graph's VariableDef names both, so TensorFlow can rebuild the
+	// variable's initializer after import_meta_graph).
+	Init      *tf.Operation
+	InitValue tf.Output
 }
 
 // Read adds a ReadVariableOp of v in scope s. A read is a snapshot: an
@@ -87,8 +90,8 @@ func (st *Store) Get(name string, dtype tf.DataType, shape []int64, init Initial
 	v.Handle = h.Output(0)
 	s := st.root.SubScope(name + "/Initializer")
 	// Each variable gets its own seed pair: (store seed, creation index).
-	value := init(s, shape, dtype, st.seed*1000003+int64(len(st.vars))+1)
-	v.Init = op.AssignVariableOp(s, v.Handle, value)
+	v.InitValue = init(s, shape, dtype, st.seed*1000003+int64(len(st.vars))+1)
+	v.Init = op.AssignVariableOp(s, v.Handle, v.InitValue)
 	st.vars = append(st.vars, v)
 	st.byName[name] = v
 	return v

@@ -23,6 +23,10 @@ type extras struct {
 	writeAll  *tf.Operation
 	step      tf.Output // int64 placeholder: the step summaries are keyed by
 	display   display.Images
+
+	// merged is the meta graph's "summaries" entry (see metaCollections):
+	// an empty serialized Summary that runs writeAll first.
+	merged tf.Output
 }
 
 // buildGraph makes the training graph with placeholders of the batch
@@ -66,6 +70,7 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 			w.Histogram(gr.Var.Name+"/gradients", gr.Grad)
 		}
 		ex.writeAll = w.Group()
+		ex.merged = op.Identity(ss.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(ss.SubScope("no_summary"), ""))
 		ex.summaries = w
 	}
 	g, err = root.Finalize()

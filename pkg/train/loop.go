@@ -82,7 +82,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out}
 	defer sess.Close()
-	if r.meta, err = metaGraph(g, sv, o.MaxToKeep); err != nil {
+	if r.meta, err = metaGraph(g, m, sv, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)
 	}
 	if err := r.initVariables(); err != nil {

@@ -1031,6 +1031,58 @@ def cmd_matmul(opts):
     sys.stdout.write("\n")
 
 
+def cmd_import_meta(opts):
+    """What a TF1 user does with a checkpoint's .meta: import_meta_graph
+    into an empty graph, build a fresh Saver over global_variables() and
+    restore the checkpoint (after running the imported initializers).
+    Prints as JSON the collections' sizes, the variable counts (and the
+    trainable ones' parameters), the train_op and summaries entries, what
+    merge_all builds, global_step after the restore, the variables whose
+    restored value differs from the checkpoint's, and the values of each
+    --print_var."""
+    v1.reset_default_graph()
+    v1.train.import_meta_graph(opts.meta)
+    graph = v1.get_default_graph()
+    gv, tv = v1.global_variables(), v1.trainable_variables()
+    merged = v1.summary.merge_all()
+    saver = v1.train.Saver()
+    reader = tf.train.load_checkpoint(opts.ckpt)
+    by_name = {var_name(v): v for v in gv}
+    for name in opts.print_var:
+        if name not in by_name:
+            raise HarnessError("--print_var %s: no such global variable" % name)
+    with make_session(opts) as sess:
+        sess.run(v1.global_variables_initializer())
+        saver.restore(sess, opts.ckpt)
+        step = sess.run(v1.train.get_global_step())
+        # One run for all (a run per variable costs a new callable each).
+        restored = dict(zip(by_name, sess.run(list(by_name.values()))))
+    differ = [n for n, value in restored.items()
+              if not np.array_equal(value, reader.get_tensor(n))]
+    values = {n: np.asarray(restored[n]).ravel().tolist()
+              for n in opts.print_var}
+
+    def names(key):
+        return [getattr(x, "name", str(x)) for x in v1.get_collection(key)]
+
+    json.dump({"collections": {k: len(v1.get_collection(k))
+                               for k in sorted(graph.get_all_collection_keys())},
+               "global_variables": len(gv),
+               "trainable_variables": len(tv),
+               "trainable_prefixes": sorted({var_name(v).split("/")[0]
+                                             for v in tv}),
+               "trainable_params": int(sum(np.prod(v.shape.as_list())
+                                           for v in tv)),
+               "train_op": names(v1.GraphKeys.TRAIN_OP),
+               "summaries": names(v1.GraphKeys.SUMMARIES),
+               "merge_all": merged.name if merged is not None else None,
+               "checkpoint_tensors": len(reader.get_variable_to_shape_map()),
+               "global_step": int(step),
+               "differ_from_checkpoint": differ,
+               "values": values}, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
 def parse_args(argv):
     # Options of the original's graph (same names and defaults), shared by
     # every subcommand, plus harness-only ones.
@@ -1120,6 +1172,14 @@ def parse_args(argv):
     p.add_argument("--aspect_ratio", type=float, default=1.0,
                    help="written images are 256 x round(256*ratio) (bicubic)")
 
+    p = sub.add_parser("import_meta", parents=[common],
+                       help="import a checkpoint's .meta, build a Saver, "
+                            "restore the checkpoint, report as JSON")
+    p.add_argument("--meta", required=True, help="the .meta file to import")
+    p.add_argument("--ckpt", required=True, help="checkpoint prefix to restore")
+    p.add_argument("--print_var", action="append", default=[],
+                   help="print this variable's restored values (repeatable)")
+
     opts = parser.parse_args(argv)
     for name in ("ngf", "ndf", "batch_size"):
         if getattr(opts, name) < 1:
@@ -1133,7 +1193,7 @@ def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
                 "step": cmd_step, "forward": cmd_forward, "train": cmd_train,
                 "flops": cmd_flops, "matmul": cmd_matmul, "onednn": cmd_onednn,
-                "test": cmd_test}
+                "test": cmd_test, "import_meta": cmd_import_meta}
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
         commands[opts.command](opts)
