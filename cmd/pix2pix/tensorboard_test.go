@@ -118,10 +118,11 @@ func setDiff(a, b []string) (onlyA, onlyB []string) {
 var queueTags = []string{"batch/fraction_of_32_full", "load_images/input_producer/fraction_of_32_full"}
 
 // TestTensorBoardTagsAsOriginal trains 3 steps with summaries every 2
-// (steps 2 and 3) in pix2pix and in the reference harness (the original's
-// summaries and Supervisor), reads both event files with TensorBoard's
-// reader, and wants the same scalar, image and histogram tags, and the
-// model's graph with its name scopes in ours.
+// (steps 2 and 3) and a trace of step 3 in pix2pix and in the reference
+// harness (the original's summaries and Supervisor), reads both event
+// files with TensorBoard's reader, and wants the same scalar, image,
+// histogram and run-metadata tags, and the model's graph with its name
+// scopes in ours.
 func TestTensorBoardTagsAsOriginal(t *testing.T) {
 	if os.Getenv("PIX2PIX_REF_PYTHON") == "" {
 		t.Skip("PIX2PIX_REF_PYTHON is not set (run `make test`): the reference harness and TensorBoard's reader are in its venv")
@@ -129,25 +130,25 @@ func TestTensorBoardTagsAsOriginal(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	writePairs(t, data, 2, 256, 256)
 	ours, ref := filepath.Join(t.TempDir(), "ours"), filepath.Join(t.TempDir(), "ref")
-	mustRun(t, small(data, ours, "--max_steps", "3", "--summary_freq", "2", "--save_freq", "3")...)
+	mustRun(t, small(data, ours, "--max_steps", "3", "--summary_freq", "2", "--trace_freq", "3", "--save_freq", "3")...)
 	refHarness(t, "train", "--ngf", "4", "--ndf", "4", "--seed", "3", "--input_dir", data, "--max_steps", "3",
-		"--summary_freq", "2", "--output_dir", ref)
+		"--summary_freq", "2", "--trace_freq", "3", "--output_dir", ref)
 	got := readEvents(t, ours, ref)
 	o, r := got[0], got[1]
 	for _, kind := range []struct {
 		name     string
 		our, ref []string
-	}{{"scalar", o.Scalars, r.Scalars}, {"image", o.Images, r.Images}, {"histogram", o.Histograms, r.Histograms}} {
+	}{{"scalar", o.Scalars, r.Scalars}, {"image", o.Images, r.Images}, {"histogram", o.Histograms, r.Histograms},
+		{"run metadata", o.RunMetadata, r.RunMetadata}} {
 		if len(kind.ref) == 0 {
 			t.Errorf("the reference wrote no %s tags: its summaries are not built", kind.name)
 		}
 		onlyOurs, onlyRef := setDiff(kind.our, kind.ref)
 		if kind.name == "scalar" {
-			var missing []string
-			missing, onlyRef = setDiff(onlyRef, queueTags)
-			if len(missing) > 0 {
-				t.Errorf("the original's queue scalars %q are missing from its event file: update queueTags and the README", missing)
+			if _, absent := setDiff(kind.ref, queueTags); len(absent) > 0 {
+				t.Errorf("the original's queue scalars %q are missing from its event file: update queueTags and the README", absent)
 			}
+			onlyRef, _ = setDiff(onlyRef, queueTags)
 		}
 		if len(onlyOurs)+len(onlyRef) > 0 {
 			t.Errorf("%s tags differ: only ours %q, only the original's %q", kind.name, onlyOurs, onlyRef)
@@ -184,8 +185,8 @@ func TestTensorBoardTagsAsOriginal(t *testing.T) {
 		t.Errorf("summaries changed the weights: max abs difference %.3g from the same run without them", worst)
 	}
 	onlyOurs, onlyRef := setDiff(topLevel(o.Scopes), topLevel(r.Scopes))
-	t.Logf("tags: ours %d scalar, %d image, %d histogram; the original's the same plus its queue scalars %q; scalar points %v",
-		len(o.Scalars), len(o.Images), len(o.Histograms), queueTags, o.ScalarCounts)
+	t.Logf("tags: ours %d scalar, %d image, %d histogram, run metadata %q; the original's the same plus its queue scalars %q; scalar points %v",
+		len(o.Scalars), len(o.Images), len(o.Histograms), o.RunMetadata, queueTags, o.ScalarCounts)
 	t.Logf("graph: ours %v (%d events), original %v; meta graph: ours %v, original %v", o.Graph, o.GraphEvents, r.Graph, o.MetaGraph, r.MetaGraph)
 	t.Logf("top-level scopes only in ours %q, only in the original's %q", onlyOurs, onlyRef)
 	t.Logf("weights with summaries vs without: max abs difference %g", worst)

@@ -99,6 +99,9 @@ func checkEvents(t *testing.T, dir string) {
 	if !ev.Graph {
 		t.Errorf("TensorBoard finds no graph in the event file")
 	}
+	if !contains(ev.RunMetadata, "step_30") {
+		t.Errorf("TensorBoard finds no step_30 trace, only %q", ev.RunMetadata)
+	}
 	t.Logf("TensorBoard: scalar points %v, graph %v", ev.ScalarCounts, ev.Graph)
 }
 

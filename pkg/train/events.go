@@ -21,25 +21,40 @@ func writeGraphEvents(sess *session.Session, g *tf.Graph, meta []byte, ex *extra
 	if _, err := g.WriteTo(&def); err != nil {
 		return fmt.Errorf("serialize the graph: %w", err)
 	}
-	ev, err := proto.Marshal(&eventpb.Event{
-		WallTime: float64(time.Now().UnixNano()) / 1e9,
-		What:     &eventpb.Event_MetaGraphDef{MetaGraphDef: meta},
-	})
+	if err := feedWrite(sess, ex.graphDef, ex.writeGraph, def.String()); err != nil {
+		return err
+	}
+	return writeEvent(sess, ex, &eventpb.Event{What: &eventpb.Event_MetaGraphDef{MetaGraphDef: meta}})
+}
+
+// writeTraceEvent adds a step's RunMetadata to the event file under the
+// original's tag step_<global_step> (TensorBoard's Graphs tab lists it as
+// a session run), keyed by step 0 as TF1's add_run_metadata keys it.
+func writeTraceEvent(sess *session.Session, ex *extras, gs int64, meta []byte) error {
+	var md eventpb.TaggedRunMetadata
+	md.Tag = fmt.Sprintf("step_%d", gs)
+	md.RunMetadata = meta
+	return writeEvent(sess, ex, &eventpb.Event{What: &eventpb.Event_TaggedRunMetadata{TaggedRunMetadata: &md}})
+}
+
+// writeEvent stamps e with the wall time and writes it through the
+// summary writer (TensorFlow's ImportEvent op), for the events no
+// dedicated summary op writes.
+func writeEvent(sess *session.Session, ex *extras, e *eventpb.Event) error {
+	e.WallTime = float64(time.Now().UnixNano()) / 1e9
+	b, err := proto.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("meta graph event: %w", err)
+		return fmt.Errorf("serialize the event: %w", err)
 	}
-	for _, w := range []struct {
-		feed  tf.Output
-		write *tf.Operation
-		value string
-	}{{ex.graphDef, ex.writeGraph, def.String()}, {ex.event, ex.writeEvent, string(ev)}} {
-		t, err := tf.NewTensor(w.value)
-		if err != nil {
-			return err
-		}
-		if _, err := sess.Run(map[tf.Output]*tf.Tensor{w.feed: t}, nil, []*tf.Operation{w.write}); err != nil {
-			return err
-		}
+	return feedWrite(sess, ex.event, ex.writeEvent, string(b))
+}
+
+// feedWrite runs write with value fed to its string placeholder.
+func feedWrite(sess *session.Session, feed tf.Output, write *tf.Operation, value string) error {
+	t, err := tf.NewTensor(value)
+	if err != nil {
+		return err
 	}
-	return nil
+	_, err = sess.Run(map[tf.Output]*tf.Tensor{feed: t}, nil, []*tf.Operation{write})
+	return err
 }

@@ -926,19 +926,20 @@ def cmd_train(opts):
     fetching train and global_step each step) for --max_steps steps from
     --ckpt, recording each step's wall-clock start and end (Unix seconds)
     as JSON lines in --step_times, for the benchmark. With --summary_freq
-    N the original's summaries are built and the Supervisor gets
-    --output_dir as its logdir, as the original's does: it writes the graph
-    there at the start, and the merged summaries are written every N steps
-    and at the last step, keyed by global_step."""
+    or --trace_freq N the Supervisor gets --output_dir as its logdir, as
+    the original's does: it writes the graph there at the start; the
+    original's summaries, merged, are written every --summary_freq steps
+    and at the last step, keyed by global_step, and a full trace of every
+    --trace_freq-th step as run metadata tagged step_<global_step>."""
     if opts.max_steps < 1:
         raise HarnessError("--max_steps must be at least 1")
     if opts.scale_size < CROP_SIZE:
         raise HarnessError("--scale_size must be at least %d" % CROP_SIZE)
-    if opts.summary_freq < 0:
-        raise HarnessError("--summary_freq must be 0 or more")
-    if opts.summary_freq > 0 and not opts.output_dir:
-        raise HarnessError("--summary_freq needs --output_dir (where the "
-                           "event file goes)")
+    if opts.summary_freq < 0 or opts.trace_freq < 0:
+        raise HarnessError("--summary_freq and --trace_freq must be 0 or more")
+    if (opts.summary_freq > 0 or opts.trace_freq > 0) and not opts.output_dir:
+        raise HarnessError("--summary_freq and --trace_freq need --output_dir "
+                           "(where the event file goes)")
     paths, kind = list_test_inputs(opts.input_dir)
     print("examples count = %d" % len(paths))
     model = build_model(opts, build_train_examples(opts, paths, kind))
@@ -952,7 +953,8 @@ def cmd_train(opts):
     if opts.threads > 0:
         config.intra_op_parallelism_threads = opts.threads
         config.inter_op_parallelism_threads = opts.threads
-    logdir = opts.output_dir if opts.summary_freq > 0 else None
+    logdir = (opts.output_dir if opts.summary_freq > 0 or opts.trace_freq > 0
+              else None)
     sv = v1.train.Supervisor(logdir=logdir, save_summaries_secs=0, saver=None)
     log = open(opts.step_times, "w") if opts.step_times else None
     with sv.managed_session(config=config) as sess:
@@ -960,18 +962,26 @@ def cmd_train(opts):
         if opts.ckpt:
             restore(sess, saver, opts.ckpt)
         for step in range(opts.max_steps):
-            summarize = opts.summary_freq > 0 and (
-                (step + 1) % opts.summary_freq == 0
-                or step == opts.max_steps - 1)
+            def should(freq):
+                return freq > 0 and ((step + 1) % freq == 0
+                                     or step == opts.max_steps - 1)
             fetches = {"train": model["train"], "global_step": sv.global_step}
-            if summarize:
+            if should(opts.summary_freq):
                 fetches["summary"] = sv.summary_op
+            options, run_metadata = None, None
+            if should(opts.trace_freq):
+                options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+                run_metadata = v1.RunMetadata()
             start = time.time()
-            got = sess.run(fetches)
+            got = sess.run(fetches, options=options, run_metadata=run_metadata)
             end = time.time()
-            if summarize:
+            if should(opts.summary_freq):
                 print("recording summary")
                 sv.summary_writer.add_summary(got["summary"], got["global_step"])
+            if should(opts.trace_freq):
+                print("recording trace")
+                sv.summary_writer.add_run_metadata(
+                    run_metadata, "step_%d" % got["global_step"])
             if log:
                 log.write(json.dumps({"step": step + 1, "start": start,
                                       "end": end}) + "\n")
@@ -1133,6 +1143,9 @@ def parse_args(argv):
     p.add_argument("--summary_freq", type=int, default=0,
                    help="write the original's summaries every N steps and "
                         "at the last one (0: none, no event file)")
+    p.add_argument("--trace_freq", type=int, default=0,
+                   help="trace every N-th step and the last one into the "
+                        "event file (0: none)")
     p.add_argument("--output_dir",
                    help="the Supervisor's logdir: event file and graph.pbtxt")
 
