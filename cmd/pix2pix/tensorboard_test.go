@@ -135,30 +135,7 @@ func TestTensorBoardTagsAsOriginal(t *testing.T) {
 		"--summary_freq", "2", "--trace_freq", "3", "--output_dir", ref)
 	got := readEvents(t, ours, ref)
 	o, r := got[0], got[1]
-	for _, kind := range []struct {
-		name     string
-		our, ref []string
-	}{{"scalar", o.Scalars, r.Scalars}, {"image", o.Images, r.Images}, {"histogram", o.Histograms, r.Histograms},
-		{"run metadata", o.RunMetadata, r.RunMetadata}} {
-		if len(kind.ref) == 0 {
-			t.Errorf("the reference wrote no %s tags: its summaries are not built", kind.name)
-		}
-		onlyOurs, onlyRef := setDiff(kind.our, kind.ref)
-		if kind.name == "scalar" {
-			if _, absent := setDiff(kind.ref, queueTags); len(absent) > 0 {
-				t.Errorf("the original's queue scalars %q are missing from its event file: update queueTags and the README", absent)
-			}
-			onlyRef, _ = setDiff(onlyRef, queueTags)
-		}
-		if len(onlyOurs)+len(onlyRef) > 0 {
-			t.Errorf("%s tags differ: only ours %q, only the original's %q", kind.name, onlyOurs, onlyRef)
-		}
-	}
-	for tag, n := range r.ScalarCounts {
-		if o.ScalarCounts[tag] != n && !contains(queueTags, tag) {
-			t.Errorf("scalar %s: %d points, the original %d", tag, o.ScalarCounts[tag], n)
-		}
-	}
+	compareTags(t, o, r)
 	if !o.Graph || o.GraphEvents != 1 || !o.MetaGraph {
 		t.Errorf("our event file: graph %v in %d events, meta graph %v; want the graph in 1 event and the meta graph, as the original's",
 			o.Graph, o.GraphEvents, o.MetaGraph)
@@ -190,6 +167,37 @@ func TestTensorBoardTagsAsOriginal(t *testing.T) {
 	t.Logf("graph: ours %v (%d events), original %v; meta graph: ours %v, original %v", o.Graph, o.GraphEvents, r.Graph, o.MetaGraph, r.MetaGraph)
 	t.Logf("top-level scopes only in ours %q, only in the original's %q", onlyOurs, onlyRef)
 	t.Logf("weights with summaries vs without: max abs difference %g", worst)
+}
+
+// compareTags wants the same scalar, image, histogram and run-metadata
+// tags in ours as in the original's (but its queue scalars), and as many
+// scalar points.
+func compareTags(t *testing.T, o, r eventTags) {
+	t.Helper()
+	for _, kind := range []struct {
+		name     string
+		our, ref []string
+	}{{"scalar", o.Scalars, r.Scalars}, {"image", o.Images, r.Images}, {"histogram", o.Histograms, r.Histograms},
+		{"run metadata", o.RunMetadata, r.RunMetadata}} {
+		if len(kind.ref) == 0 {
+			t.Errorf("the reference wrote no %s tags: its summaries are not built", kind.name)
+		}
+		onlyOurs, onlyRef := setDiff(kind.our, kind.ref)
+		if kind.name == "scalar" {
+			if _, absent := setDiff(kind.ref, queueTags); len(absent) > 0 {
+				t.Errorf("the original's queue scalars %q are missing from its event file: update queueTags and the README", absent)
+			}
+			onlyRef, _ = setDiff(onlyRef, queueTags)
+		}
+		if len(onlyOurs)+len(onlyRef) > 0 {
+			t.Errorf("%s tags differ: only ours %q, only the original's %q", kind.name, onlyOurs, onlyRef)
+		}
+	}
+	for tag, n := range r.ScalarCounts {
+		if o.ScalarCounts[tag] != n && !contains(queueTags, tag) {
+			t.Errorf("scalar %s: %d points, the original %d", tag, o.ScalarCounts[tag], n)
+		}
+	}
 }
 
 // weightsDiff is the largest difference between two checkpoints' float
