@@ -3,7 +3,6 @@ package main
 import (
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -74,41 +73,36 @@ func TestTrainWritesOriginalFiles(t *testing.T) {
 
 // checkEvents reads the event files with TensorBoard's own reader.
 func checkEvents(t *testing.T, dir string) {
-	py := os.Getenv("PIX2PIX_REF_PYTHON")
-	if py == "" {
+	if os.Getenv("PIX2PIX_REF_PYTHON") == "" {
 		t.Log("PIX2PIX_REF_PYTHON not set (run `make test`): TensorBoard reader check skipped")
 		return
 	}
-	script := `
-import json, sys
-from tensorboard.backend.event_processing import event_accumulator as ea
-acc = ea.EventAccumulator(sys.argv[1], size_guidance={ea.SCALARS: 0, ea.IMAGES: 0, ea.HISTOGRAMS: 0, ea.TENSORS: 0})
-acc.Reload()
-tags = acc.Tags()
-print(json.dumps({k: sorted(tags.get(k, [])) for k in ("scalars", "images", "histograms", "tensors")}))
-print(json.dumps({t: len(acc.Scalars(t)) for t in tags.get("scalars", [])}))
-`
-	cmd := exec.Command(py, "-c", script, dir)
-	cmd.Env = append(os.Environ(), "TF_CPP_MIN_LOG_LEVEL=3")
-	outb, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tensorboard reader: %v", err)
-	}
-	out := string(outb)
-	for _, tag := range []string{`"discriminator_loss"`, `"generator_loss_GAN"`, `"generator_loss_L1"`,
-		`"inputs_summary/inputs/image/0"`, `"targets_summary/targets/image/0"`, `"outputs_summary/outputs/image/0"`,
-		`"predict_real_summary/predict_real/image/0"`, `"predict_fake_summary/predict_fake/image/0"`,
-		`"generator/encoder_1/conv2d/kernel/values"`, `"generator/encoder_1/conv2d/kernel/gradients"`,
-		`"discriminator/layer_5/conv2d/bias/values"`, `"discriminator/layer_5/conv2d/bias/gradients"`} {
-		if !strings.Contains(out, tag) {
-			t.Errorf("TensorBoard finds no %s tag", tag)
+	ev := readEvents(t, dir)[0]
+	for _, want := range []struct {
+		tags []string
+		tag  string
+	}{
+		{ev.Scalars, "discriminator_loss_1"}, {ev.Scalars, "generator_loss_GAN"}, {ev.Scalars, "generator_loss_L1"},
+		{ev.Images, "inputs_summary/inputs/image/0"}, {ev.Images, "targets_summary/targets/image/0"},
+		{ev.Images, "outputs_summary/outputs/image/0"}, {ev.Images, "predict_real_summary/predict_real/image/0"},
+		{ev.Images, "predict_fake_summary/predict_fake/image/0"},
+		{ev.Histograms, "generator/encoder_1/conv2d/kernel/values"}, {ev.Histograms, "generator/encoder_1/conv2d/kernel/gradients"},
+		{ev.Histograms, "discriminator/layer_5/conv2d/bias/values"}, {ev.Histograms, "discriminator/layer_5/conv2d/bias/gradients"},
+	} {
+		if !contains(want.tags, want.tag) {
+			t.Errorf("TensorBoard finds no %s tag", want.tag)
 		}
 	}
-	hist := strings.Count(out, "/values\"") + strings.Count(out, "/gradients\"")
-	if hist != 2*76 {
-		t.Errorf("TensorBoard finds %d histogram tags, want %d (values and gradients of 76 trainable variables)", hist, 2*76)
+	if len(ev.Histograms) != 2*76 {
+		t.Errorf("TensorBoard finds %d histogram tags, want %d (values and gradients of 76 trainable variables)", len(ev.Histograms), 2*76)
 	}
-	t.Logf("TensorBoard: %s", strings.SplitN(out, "\n", 3)[1])
+	if !ev.Graph {
+		t.Errorf("TensorBoard finds no graph in the event file")
+	}
+	if !contains(ev.RunMetadata, "step_30") {
+		t.Errorf("TensorBoard finds no step_30 trace, only %q", ev.RunMetadata)
+	}
+	t.Logf("TensorBoard: scalar points %v, graph %v", ev.ScalarCounts, ev.Graph)
 }
 
 // TestResumeReplaysUninterruptedRun: 10 steps, stop, resume 10 more; with

@@ -23,8 +23,8 @@ type Writer struct {
 	writes []*tf.Operation
 }
 
-// New adds a writer for logdir (a string fed at run time through the
-// returned placeholder would do as well; the directory is fixed per run).
+// New adds a writer for logdir, a constant of the graph (a training run
+// writes to one directory), keyed by step. Run Init before any write.
 func New(s *op.Scope, logdir string, step tf.Output) *Writer {
 	s = s.SubScope("summary")
 	h := s.AddOperation(tf.OpSpec{
@@ -74,6 +74,30 @@ func (w *Writer) Image(tag string, images tf.Output, maxImages int64) {
 // Histogram writes the distribution of values under tag.
 func (w *Writer) Histogram(tag string, values tf.Output) {
 	w.writes = append(w.writes, op.WriteHistogramSummary(w.s.SubScope("histogram"), w.handle, w.Step, w.tag(tag), values))
+}
+
+// Graph adds the write of a graph as the event file's graph (what
+// TensorBoard's Graphs tab shows) and returns the string scalar
+// placeholder to feed the serialized GraphDef through: a graph cannot
+// hold its own serialization as a constant. The event is keyed by step 0,
+// as TF1's FileWriter.add_graph keys the graph the original's Supervisor
+// writes.
+func (w *Writer) Graph() (graphDef tf.Output, write *tf.Operation) {
+	s := w.s.SubScope("graph")
+	graphDef = op.Placeholder(s.SubScope("graph_def"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	write = op.WriteGraphSummary(s, w.handle, op.Const(s.SubScope("step"), int64(0)), graphDef)
+	return graphDef, write
+}
+
+// Event adds the write of a whole serialized tensorflow.Event (TensorFlow's
+// ImportEvent op) and returns the string scalar placeholder to feed it
+// through: for the events no dedicated op writes, such as the meta graph
+// TF1's Supervisor adds beside the graph.
+func (w *Writer) Event() (event tf.Output, write *tf.Operation) {
+	s := w.s.SubScope("event")
+	event = op.Placeholder(s.SubScope("serialized"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	write = s.AddOperation(tf.OpSpec{Type: "ImportEvent", Name: "import", Input: []tf.Input{w.handle, event}})
+	return event, write
 }
 
 // Group returns one op that runs every write added so far.

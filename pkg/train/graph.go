@@ -22,7 +22,15 @@ type extras struct {
 	summaries *summary.Writer
 	writeAll  *tf.Operation
 	step      tf.Output // int64 placeholder: the step summaries are keyed by
-	display   display.Images
+	// graphDef is the string placeholder writeGraph writes to the event
+	// file as its graph; fed the serialized training graph once per start.
+	graphDef   tf.Output
+	writeGraph *tf.Operation
+	// event is the string placeholder writeEvent writes as one whole
+	// tensorflow.Event (the meta graph's).
+	event      tf.Output
+	writeEvent *tf.Operation
+	display    display.Images
 
 	// merged is the meta graph's "summaries" entry (see metaCollections):
 	// an empty serialized Summary that runs writeAll first.
@@ -60,7 +68,9 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 		w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
 		w.Image("predict_real_summary/predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
 		w.Image("predict_fake_summary/predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
-		w.Scalar("discriminator_loss", m.DiscrimLossAvg)
+		// The original's tag: TF1 uniquified the summary's name scope
+		// against the discriminator_loss scope of the loss itself.
+		w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)
 		w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
 		w.Scalar("generator_loss_L1", m.GenLossL1Avg)
 		for _, v := range m.Vars.Trainable("") {
@@ -71,6 +81,8 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 		}
 		ex.writeAll = w.Group()
 		ex.merged = op.Identity(ss.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(ss.SubScope("no_summary"), ""))
+		ex.graphDef, ex.writeGraph = w.Graph()
+		ex.event, ex.writeEvent = w.Event()
 		ex.summaries = w
 	}
 	g, err = root.Finalize()

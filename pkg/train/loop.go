@@ -110,6 +110,9 @@ func Run(ctx context.Context, o Options) error {
 			return fmt.Errorf("summary writer in %s: %w", logdir, err)
 		}
 		defer sess.Run(nil, nil, []*tf.Operation{ex.summaries.Close})
+		if err := writeGraphEvents(sess, g, r.meta, ex); err != nil {
+			return fmt.Errorf("graph into the event file in %s: %w", logdir, err)
+		}
 	}
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.BatchSize, Shuffle: true,
 		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers})

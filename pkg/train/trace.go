@@ -19,7 +19,8 @@ import (
 // traced runs a step with a full execution trace and writes it as
 // traces/step_<global_step>.json in the Chrome trace-event format (open it
 // in chrome://tracing or https://ui.perfetto.dev), plus the raw RunMetadata
-// protobuf beside it.
+// protobuf beside it; with an event file, the RunMetadata goes there too,
+// as the original puts it.
 func (r *run) traced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets []*tf.Operation, gs int64) ([]*tf.Tensor, error) {
 	out, meta, err := session.RunTraced(r.tr.Sess.Session, feeds, fetches, targets)
 	if err != nil {
@@ -39,6 +40,11 @@ func (r *run) traced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, target
 	var md cfgpb.RunMetadata
 	if err := proto.Unmarshal(meta, &md); err != nil {
 		return nil, fmt.Errorf("trace of step %d: %w", gs, err)
+	}
+	if r.ex.summaries != nil {
+		if err := writeTraceEvent(r.tr.Sess, r.ex, gs, meta); err != nil {
+			return nil, fmt.Errorf("trace of step %d into the event file: %w", gs, err)
+		}
 	}
 	return out, fsutil.WriteFileAtomic(base+".json", 0o644, func(w io.Writer) error {
 		return json.NewEncoder(w).Encode(chromeTrace(&md))

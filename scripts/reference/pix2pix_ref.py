@@ -879,18 +879,73 @@ def build_train_examples(opts, paths, kind):
     return examples
 
 
+def build_train_summaries(opts, model):
+    """The original's summaries, in its order and name scopes: uint8 images
+    of the batch under <kind>_summary (the display conversion of inputs,
+    targets and outputs, with Lab put back to RGB; predict_real/fake
+    converted without saturation), the three averaged losses at the root
+    (so the discriminator's tag is uniquified against the
+    discriminator_loss scope of the loss, as TF1 does), and a histogram of
+    every trainable variable and of every gradient. tf.summary.merge_all,
+    which the Supervisor uses, collects them."""
+    inputs, targets, outputs = model["inputs"], model["targets"], model["outputs"]
+    if opts.lab_colorization and opts.which_direction == "AtoB":
+        shown = [("inputs", to_unsigned(inputs)),
+                 ("targets", colour_with_brightness(targets, inputs)),
+                 ("outputs", colour_with_brightness(outputs, inputs))]
+    elif opts.lab_colorization:
+        shown = [("inputs", colour_with_brightness(inputs, targets)),
+                 ("targets", to_unsigned(targets)),
+                 ("outputs", to_unsigned(outputs))]
+    else:
+        shown = [(k, to_unsigned(v)) for k, v in
+                 (("inputs", inputs), ("targets", targets), ("outputs", outputs))]
+    converted = {}
+    for kind, img in shown:
+        with v1.name_scope("convert_" + kind):
+            converted[kind] = tf.image.convert_image_dtype(img, dtype=tf.uint8,
+                                                           saturate=True)
+    for kind in ("inputs", "targets", "outputs"):
+        with v1.name_scope(kind + "_summary"):
+            v1.summary.image(kind, converted[kind])
+    for kind in ("predict_real", "predict_fake"):
+        with v1.name_scope(kind + "_summary"):
+            v1.summary.image(kind, tf.image.convert_image_dtype(model[kind],
+                                                                dtype=tf.uint8))
+    ema = model["ema"]
+    v1.summary.scalar("discriminator_loss", ema.average(model["discrim_loss"]))
+    v1.summary.scalar("generator_loss_GAN", ema.average(model["gen_loss_GAN"]))
+    v1.summary.scalar("generator_loss_L1", ema.average(model["gen_loss_L1"]))
+    for var in v1.trainable_variables():
+        v1.summary.histogram(var.op.name + "/values", var)
+    for grad, var in model["discrim_grads_and_vars"] + model["gen_grads_and_vars"]:
+        v1.summary.histogram(var.op.name + "/gradients", grad)
+
+
 def cmd_train(opts):
     """The original's training loop (Supervisor session, queue runners,
     fetching train and global_step each step) for --max_steps steps from
     --ckpt, recording each step's wall-clock start and end (Unix seconds)
-    as JSON lines in --step_times, for the benchmark."""
+    as JSON lines in --step_times, for the benchmark. With --summary_freq
+    or --trace_freq N the Supervisor gets --output_dir as its logdir, as
+    the original's does: it writes the graph there at the start; the
+    original's summaries, merged, are written every --summary_freq steps
+    and at the last step, keyed by global_step, and a full trace of every
+    --trace_freq-th step as run metadata tagged step_<global_step>."""
     if opts.max_steps < 1:
         raise HarnessError("--max_steps must be at least 1")
     if opts.scale_size < CROP_SIZE:
         raise HarnessError("--scale_size must be at least %d" % CROP_SIZE)
+    if opts.summary_freq < 0 or opts.trace_freq < 0:
+        raise HarnessError("--summary_freq and --trace_freq must be 0 or more")
+    if (opts.summary_freq > 0 or opts.trace_freq > 0) and not opts.output_dir:
+        raise HarnessError("--summary_freq and --trace_freq need --output_dir "
+                           "(where the event file goes)")
     paths, kind = list_test_inputs(opts.input_dir)
     print("examples count = %d" % len(paths))
     model = build_model(opts, build_train_examples(opts, paths, kind))
+    if opts.summary_freq > 0:
+        build_train_summaries(opts, model)
     with v1.name_scope("parameter_count"):
         parameter_count = tf.reduce_sum(
             [tf.reduce_prod(tf.shape(v)) for v in v1.trainable_variables()])
@@ -899,17 +954,35 @@ def cmd_train(opts):
     if opts.threads > 0:
         config.intra_op_parallelism_threads = opts.threads
         config.inter_op_parallelism_threads = opts.threads
-    sv = v1.train.Supervisor(logdir=None, save_summaries_secs=0, saver=None)
+    logdir = (opts.output_dir if opts.summary_freq > 0 or opts.trace_freq > 0
+              else None)
+    sv = v1.train.Supervisor(logdir=logdir, save_summaries_secs=0, saver=None)
     log = open(opts.step_times, "w") if opts.step_times else None
     with sv.managed_session(config=config) as sess:
         print("parameter_count =", sess.run(parameter_count))
         if opts.ckpt:
             restore(sess, saver, opts.ckpt)
-        fetches = {"train": model["train"], "global_step": sv.global_step}
         for step in range(opts.max_steps):
+            def should(freq):
+                return freq > 0 and ((step + 1) % freq == 0
+                                     or step == opts.max_steps - 1)
+            fetches = {"train": model["train"], "global_step": sv.global_step}
+            if should(opts.summary_freq):
+                fetches["summary"] = sv.summary_op
+            options, run_metadata = None, None
+            if should(opts.trace_freq):
+                options = v1.RunOptions(trace_level=v1.RunOptions.FULL_TRACE)
+                run_metadata = v1.RunMetadata()
             start = time.time()
-            got = sess.run(fetches)
+            got = sess.run(fetches, options=options, run_metadata=run_metadata)
             end = time.time()
+            if should(opts.summary_freq):
+                print("recording summary")
+                sv.summary_writer.add_summary(got["summary"], got["global_step"])
+            if should(opts.trace_freq):
+                print("recording trace")
+                sv.summary_writer.add_run_metadata(
+                    run_metadata, "step_%d" % got["global_step"])
             if log:
                 log.write(json.dumps({"step": step + 1, "start": start,
                                       "end": end}) + "\n")
@@ -1140,6 +1213,14 @@ def parse_args(argv):
                    default="AtoB")
     p.add_argument("--progress_freq", type=int, default=0)
     p.add_argument("--step_times", help="write one JSON line per step here")
+    p.add_argument("--summary_freq", type=int, default=0,
+                   help="write the original's summaries every N steps and "
+                        "at the last one (0: none, no event file)")
+    p.add_argument("--trace_freq", type=int, default=0,
+                   help="trace every N-th step and the last one into the "
+                        "event file (0: none)")
+    p.add_argument("--output_dir",
+                   help="the Supervisor's logdir: event file and graph.pbtxt")
 
     sub.add_parser("flops", parents=[common],
                    help="FLOPs of a training step and a generator forward pass "
