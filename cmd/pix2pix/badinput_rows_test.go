@@ -146,6 +146,7 @@ func flagRows() []corpusRow {
 		row("train --scale_size 100", train("--scale_size", "100"), "scale_size 100 is less than the crop size 256"),
 		row("train --device tpu", train("--device", "tpu"), `--device: device "tpu": want cpu, gpu or gpu:N`),
 		row("infer --device tpu", inferArgs("--device", "tpu"), `--device: device "tpu"`),
+		row("data resize --workers -3", []string{"data", "resize", "--input_dir", "$PAIRS", "--output_dir", "$D/out", "--workers", "-3"}, "--workers must be >= 0 (got -3)"),
 	}
 }
 
