@@ -170,48 +170,12 @@ func runCorpusRow(t *testing.T, fx *corpusFixture, row corpusRow, tally *corpusT
 	cmd := exec.CommandContext(ctx, fx.bin, args...)
 	cmd.Dir = dir
 	outb, _ := cmd.CombinedOutput()
-	out := string(outb)
-	code := cmd.ProcessState.ExitCode()
-	lost := changed(before, hashTree(t, protect...))
-
-	ok := true
-	fail := func(format string, a ...interface{}) {
-		ok = false
-		t.Errorf(format, a...)
-	}
-	hung := ctx.Err() != nil
-	if hung {
-		fail("hung: still running after %v", corpusTimeout)
-	}
-	panicked := strings.Contains(out, "panic:") || strings.Contains(out, "goroutine ")
-	if panicked {
-		fail("panicked")
-	}
-	if code != row.code {
-		fail("exit code %d, want %d", code, row.code)
-	}
-	for _, w := range fx.expand(dir, row.want) {
-		if !strings.Contains(out, w) {
-			fail("output lacks %q", w)
-		}
-	}
-	for _, r := range fx.expand(dir, row.reject) {
-		if strings.Contains(out, r) {
-			fail("output has %q", r)
-		}
-	}
-	if len(lost) > 0 {
-		fail("changed files it must not touch: %v", lost)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil && row.code != 0 && !row.writes {
-		fail("failed but created %s", filepath.Join(dir, "out"))
-	}
-	if row.check != nil && !t.Failed() {
-		row.check(t, dir, out)
-		ok = ok && !t.Failed()
-	}
+	res := corpusResult{out: string(outb), code: cmd.ProcessState.ExitCode(), hung: ctx.Err() != nil,
+		lost: changed(before, hashTree(t, protect...))}
+	res.panicked = strings.Contains(res.out, "panic:") || strings.Contains(res.out, "goroutine ")
+	ok := judge(t, fx, row, dir, res)
 	if !ok {
-		t.Logf("pix2pix %s\n%s", strings.Join(args, " "), out)
+		t.Logf("pix2pix %s\n%s", strings.Join(args, " "), res.out)
 	}
 	tally.mu.Lock()
 	defer tally.mu.Unlock()
@@ -222,13 +186,61 @@ func runCorpusRow(t *testing.T, fx *corpusFixture, row corpusRow, tally *corpusT
 			tally.clear++
 		}
 	}
-	if len(lost) > 0 {
+	if len(res.lost) > 0 {
 		tally.dataLoss++
 	}
-	if panicked {
+	if res.panicked {
 		tally.panics++
 	}
-	if hung {
+	if res.hung {
 		tally.hangs++
 	}
+}
+
+// corpusResult is what one command did.
+type corpusResult struct {
+	out            string
+	code           int
+	hung, panicked bool
+	// lost are the protected files that changed.
+	lost []string
+}
+
+// judge checks a row's result and reports whether it was as expected.
+func judge(t *testing.T, fx *corpusFixture, row corpusRow, dir string, res corpusResult) bool {
+	ok := true
+	fail := func(format string, a ...interface{}) {
+		ok = false
+		t.Errorf(format, a...)
+	}
+	if res.hung {
+		fail("hung: still running after %v", corpusTimeout)
+	}
+	if res.panicked {
+		fail("panicked")
+	}
+	if res.code != row.code {
+		fail("exit code %d, want %d", res.code, row.code)
+	}
+	for _, w := range fx.expand(dir, row.want) {
+		if !strings.Contains(res.out, w) {
+			fail("output lacks %q", w)
+		}
+	}
+	for _, r := range fx.expand(dir, row.reject) {
+		if strings.Contains(res.out, r) {
+			fail("output has %q", r)
+		}
+	}
+	if len(res.lost) > 0 {
+		fail("changed files it must not touch: %v", res.lost)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil && row.code != 0 && !row.writes {
+		fail("failed but created %s", filepath.Join(dir, "out"))
+	}
+	if row.check != nil && ok {
+		row.check(t, dir, res.out)
+		ok = !t.Failed()
+	}
+	return ok
 }
