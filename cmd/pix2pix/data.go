@@ -47,7 +47,7 @@ func dataCommand() *cli.Command {
 			return func(i image.Image) (image.Image, error) { return f(i), nil }, nil
 		}
 	}
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:  "data",
 		Usage: "prepare datasets: the original's process.py and split.py operations, plus synthetic pairs",
 		Subcommands: []*cli.Command{
@@ -76,6 +76,11 @@ Example:
 			synthCommand(),
 		},
 	}
+	// A bad --workers is a usage error before anything is written.
+	for _, sub := range cmd.Subcommands {
+		sub.Before = func(c *cli.Context) error { return checkFlags(c, []string{"workers"}, nil) }
+	}
+	return cmd
 }
 
 func combineCommand(io func(...cli.Flag) []cli.Flag) *cli.Command {

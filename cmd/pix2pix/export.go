@@ -25,7 +25,9 @@ func exportCommand() *cli.Command {
       (load with tf.saved_model.load, graft's LoadSavedModel, or use with
       pix2pix infer --model)
 Dropout stays in the exported generator, as in the original; --no-test-dropout
-removes it for deterministic outputs.
+removes it for deterministic outputs. A non-empty --output_dir is refused
+(naming what would be replaced) unless --force; a training run's directory
+is always refused, since its checkpoint state file would be replaced.
 
 Example:
    pix2pix export --checkpoint facades_train --output_dir facades_export`,
@@ -35,11 +37,19 @@ Example:
 			&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (the original-format export's output)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "export without dropout (deterministic outputs)", Category: catData},
 			&cli.BoolFlag{Name: "no-saved-model", Usage: "write only the original's format", Category: catData},
+			&cli.BoolFlag{Name: "force", Usage: "export into a non-empty directory, replacing a previous export there (never a training run's files)", Category: catData},
 		},
 		Action: func(c *cli.Context) error {
 			ft := c.String("output_filetype")
 			if ft != "png" && ft != "jpeg" {
 				return cli.Exit(fmt.Sprintf("--output_filetype %q: want png or jpeg", ft), 2)
+			}
+			replaced, err := export.CheckTarget(c.String("output_dir"), !c.Bool("no-saved-model"), c.Bool("force"))
+			if err != nil {
+				return usage(err)
+			}
+			for _, r := range replaced {
+				fmt.Printf("replacing %s (--force)\n", filepath.Join(c.String("output_dir"), r))
 			}
 			o := export.Options{Checkpoint: c.String("checkpoint"), OutputDir: c.String("output_dir"),
 				JPEG: ft == "jpeg", Dropout: !c.Bool("no-test-dropout")}

@@ -50,13 +50,22 @@ func runInfer(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return cli.Exit("infer takes one input: a directory, a glob or a list file (see --help)", 2)
 	}
+	if err := checkFlags(c, []string{"workers", "max-pixels"}, nil); err != nil {
+		return err
+	}
+	if err := atLeastOne(c, "batch_size"); err != nil {
+		return err
+	}
 	shard, err := infer.ParseShard(c.String("shard"))
 	if err != nil {
-		return cli.Exit(err.Error(), 2)
+		return usage(err)
 	}
 	inputs, err := infer.Inputs(c.Args().First(), shard)
 	if err != nil {
 		return err
+	}
+	if err := infer.CheckNotOverwriting(inputs, c.String("output_dir")); err != nil {
+		return usage(err)
 	}
 	so, err := sessionOptions(c)
 	if err != nil {

@@ -43,7 +43,8 @@ func dataFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "flip", Value: true, Usage: "flip images horizontally (--no_flip to turn off)", Category: catData},
 		&cli.BoolFlag{Name: "no_flip", Aliases: kebab("no_flip"), Usage: "don't flip images horizontally", Category: catData},
 		&cli.BoolFlag{Name: "allow_odd_width", Aliases: kebab("allow_odd_width"), Usage: "accept paired images of odd width, split at width // 2 as the original does", Category: catData},
-		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines preparing input batches", Category: catData},
+		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines checking the images up front and preparing input batches", Category: catData},
+		&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding (0: no limit)", Category: catData},
 	}
 }
 
@@ -105,9 +106,13 @@ Example:
 func runTrain(c *cli.Context) error {
 	o, err := trainOptions(c)
 	if err != nil {
-		return cli.Exit(err.Error(), 2)
+		if _, ok := err.(cli.ExitCoder); ok {
+			return err
+		}
+		return usage(err)
 	}
 	o.Record = recordedOptions(c, o)
+	announce(o)
 	bar := newBar(os.Stdout)
 	if bar != nil {
 		o.Bar = bar
@@ -142,7 +147,29 @@ func interruptible() (context.Context, func()) {
 	return ctx, func() { signal.Stop(sig); close(sig); cancel() }
 }
 
+// announce says, in one line each, what the run will do that a user may
+// not expect: the original's 2^32 steps when no limit is given, and the
+// *.png files the original's rule ignores next to *.jpg files.
+func announce(o train.Options) {
+	if o.MaxSteps == 0 && o.MaxEpochs == 0 {
+		fmt.Fprintf(o.Out, "no --max_steps or --max_epochs: training runs %d steps, as the original does; Ctrl-C saves and stops\n", int64(1)<<32)
+	}
+	if n := dataset.IgnoredPNGs(o.InputDir); n > 0 {
+		fmt.Fprintf(o.Out, "%s has *.jpg files, so its %d *.png files are ignored (the original's rule)\n", o.InputDir, n)
+	}
+}
+
 func trainOptions(c *cli.Context) (train.Options, error) {
+	err := checkFlags(c, []string{"workers", "max-pixels"}, []string{"lr", "beta1", "l1_weight", "gan_weight", "bn-momentum", "aspect_ratio"})
+	if err != nil {
+		return train.Options{}, err
+	}
+	if ft := c.String("output_filetype"); ft != "png" && ft != "jpeg" {
+		return train.Options{}, fmt.Errorf("--output_filetype %q: want png or jpeg", ft)
+	}
+	if c.Float64("aspect_ratio") <= 0 {
+		return train.Options{}, fmt.Errorf("--aspect_ratio must be > 0 (got %g)", c.Float64("aspect_ratio"))
+	}
 	cfg, err := modelConfig(c)
 	if err != nil {
 		return train.Options{}, err
@@ -165,17 +192,19 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 	if err != nil {
 		return train.Options{}, err
 	}
-	return train.Options{
+	o := train.Options{
 		InputDir: c.String("input_dir"), OutputDir: c.String("output_dir"), Checkpoint: c.String("checkpoint"),
 		MaxSteps: c.Int64("max_steps"), MaxEpochs: c.Int64("max_epochs"),
 		SummaryFreq: c.Int64("summary_freq"), ProgressFreq: c.Int64("progress_freq"), TraceFreq: c.Int64("trace_freq"),
 		DisplayFreq: c.Int64("display_freq"), SaveFreq: c.Int64("save_freq"), MaxToKeep: c.Int("max-to-keep"),
 		Model: cfg, Input: in, BatchSize: c.Int("batch_size"), Flip: c.Bool("flip") && !c.Bool("no_flip"),
-		Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width")},
+		Check: dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width"), MaxPixels: c.Int64("max-pixels"),
+			Decode: true, Workers: c.Int("workers"), Progress: os.Stdout},
 		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
 		Session: so,
 		Out:     os.Stdout,
-	}, nil
+	}
+	return o, o.Validate()
 }
 
 // recordedOptions is options.json: every option of the original under

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/jpeg" // register decoders for header checks
+	_ "image/jpeg" // register decoders for header and full checks
 	_ "image/png"
+	"io"
 	"os"
 )
 
@@ -19,14 +20,23 @@ type CheckOptions struct {
 	// MaxPixels refuses images larger than this before decoding (0: no
 	// limit).
 	MaxPixels int64
+	// Decode decodes every image in full after its header passed, so a
+	// truncated or damaged file is found before the first step, not when
+	// the pipeline reaches it.
+	Decode bool
+	// Workers check files in parallel (0: one per core).
+	Workers int
+	// Progress, if set, receives a progress line every few seconds and a
+	// last one when the check is done.
+	Progress io.Writer
 }
 
 // CheckHeader reads the image's header (not its pixels) and returns a
 // clear error, naming the file, for what the original would trip over
 // later or silently mishandle: an empty or unreadable file, an unknown or
 // corrupt format, a channel count other than 3, a size the pipeline
-// cannot split. Decoding can still find damage past the header; the input
-// graph reports that with the file's name too.
+// cannot split, more than MaxPixels pixels. With Decode it then decodes
+// the pixels too (see CheckFile).
 func CheckHeader(path string, o CheckOptions) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -48,7 +58,7 @@ func CheckHeader(path string, o CheckOptions) error {
 		return fmt.Errorf("image %s (%s) has %s, want 3 (RGB): convert it (pix2pix data combine drops alpha and turns grey into RGB)", path, format, ChannelWord(int64(ch)))
 	}
 	if o.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
-		return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels: resize it first (pix2pix data resize)", path, cfg.Width, cfg.Height, o.MaxPixels)
+		return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels (--max-pixels): resize it first (pix2pix data resize)", path, cfg.Width, cfg.Height, o.MaxPixels)
 	}
 	if cfg.Width < 1 || cfg.Height < 1 {
 		return fmt.Errorf("image %s has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
@@ -59,17 +69,6 @@ func CheckHeader(path string, o CheckOptions) error {
 		}
 		if cfg.Width%2 == 1 && !o.AllowOddWidth {
 			return fmt.Errorf("image %s has an odd width (%d): A and B halves would differ by a pixel; fix the pair (pix2pix data combine), or pass --allow_odd_width to split at width // 2 as the original does", path, cfg.Width)
-		}
-	}
-	return nil
-}
-
-// CheckHeaders checks every path's header (see CheckHeader) and returns
-// the first error: a run refuses bad data before it starts.
-func CheckHeaders(paths []string, o CheckOptions) error {
-	for _, p := range paths {
-		if err := CheckHeader(p, o); err != nil {
-			return err
 		}
 	}
 	return nil

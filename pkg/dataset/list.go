@@ -95,3 +95,14 @@ func Name(path string) string {
 func StepsPerEpoch(count, batch int) int {
 	return (count + batch - 1) / batch
 }
+
+// IgnoredPNGs counts the *.png files of dir that List leaves out because
+// dir also has *.jpg files (the original's rule), so a command can say so.
+func IgnoredPNGs(dir string) int {
+	jpgs, _ := filepath.Glob(filepath.Join(dir, "*.jpg"))
+	if len(regularFiles(jpgs)) == 0 {
+		return 0
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	return len(regularFiles(pngs))
+}

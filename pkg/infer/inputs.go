@@ -129,3 +129,41 @@ func readList(path string) ([]string, error) {
 
 // outName is the output file name of an input: the same base name.
 func outName(p string) string { return filepath.Base(p) }
+
+// CheckNotOverwriting refuses an output directory where some output would
+// replace one of the inputs: the same directory under another spelling
+// (./in/../in/, a symbolic link) or a list naming files in it. It compares
+// files (device and inode) where the output exists, and resolved
+// directories otherwise, before anything is written.
+func CheckNotOverwriting(inputs []string, outputDir string) error {
+	outDir, err := resolvedDir(outputDir)
+	if err != nil {
+		return nil // the directory does not exist yet: nothing in it to overwrite
+	}
+	for _, in := range inputs {
+		inSt, err := os.Stat(in)
+		if err != nil {
+			continue // reported as a failure of that image later
+		}
+		out := filepath.Join(outputDir, outName(in))
+		same := false
+		if outSt, err := os.Stat(out); err == nil {
+			same = os.SameFile(inSt, outSt)
+		} else if inDir, err := resolvedDir(filepath.Dir(in)); err == nil {
+			same = inDir == outDir
+		}
+		if same {
+			return fmt.Errorf("--output_dir %s would overwrite the input %s (the output has the input's name): write to another directory", outputDir, in)
+		}
+	}
+	return nil
+}
+
+// resolvedDir is dir made absolute with symbolic links followed.
+func resolvedDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}

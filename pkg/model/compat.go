@@ -11,8 +11,14 @@ import (
 // CheckCompatible compares the checkpoint at prefix with the graph's
 // variables before anything is restored, and names the first mismatch
 // and the option that likely causes it. Extra tensors in the checkpoint
-// are ignored, as TensorFlow's Saver does.
+// are ignored, as TensorFlow's Saver does. The hint speaks of the flags,
+// as training has them.
 func (t *Vars) CheckCompatible(prefix string) error {
+	return t.checkCompatible(prefix, hint)
+}
+
+// checkCompatible is CheckCompatible with the advice given by hintFor.
+func (t *Vars) checkCompatible(prefix string, hintFor func(name string) string) error {
 	entries, err := checkpoint.List(prefix)
 	if err != nil {
 		return err
@@ -24,11 +30,11 @@ func (t *Vars) CheckCompatible(prefix string) error {
 	for _, v := range t.Saver.Vars {
 		e, ok := byName[v.Name]
 		if !ok {
-			return fmt.Errorf("checkpoint %s has no variable %s: it was written by a different model (%s)", prefix, v.Name, hint(v.Name))
+			return fmt.Errorf("checkpoint %s has no variable %s: it was written by a different model (%s)", prefix, v.Name, hintFor(v.Name))
 		}
 		if e.DType != v.DType || fmt.Sprint(e.Shape) != fmt.Sprint(v.Shape) {
 			return fmt.Errorf("checkpoint %s holds %s as %s %v, this model needs %s %v: %s",
-				prefix, v.Name, pix2pix.DTypeName(e.DType), e.Shape, pix2pix.DTypeName(v.DType), v.Shape, hint(v.Name))
+				prefix, v.Name, pix2pix.DTypeName(e.DType), e.Shape, pix2pix.DTypeName(v.DType), v.Shape, hintFor(v.Name))
 		}
 	}
 	return nil

@@ -1,6 +1,9 @@
 package model
 
 import (
+	"fmt"
+	"path/filepath"
+
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/graphs/input"
@@ -48,7 +51,7 @@ func (c *Checkpoint) Restore(g *tf.Graph, sv *pix2pix.Saver, o session.Options) 
 		return nil, err
 	}
 	v := &Vars{Saver: sv, Sess: sess}
-	if err := v.CheckCompatible(c.Prefix); err != nil {
+	if err := v.checkCompatible(c.Prefix, c.optionsHint); err != nil {
 		sess.Close()
 		return nil, err
 	}
@@ -57,4 +60,12 @@ func (c *Checkpoint) Restore(g *tf.Graph, sv *pix2pix.Saver, o session.Options) 
 		return nil, err
 	}
 	return v, nil
+}
+
+// optionsHint is the advice on a mismatch for test, infer and export: they
+// take the model's shape from options.json, not from flags, so the file
+// and what it records are what to check.
+func (c *Checkpoint) optionsHint(string) string {
+	return fmt.Sprintf("%s records ngf %d, ndf %d, separable_conv %v, lab_colorization %v, which does not fit this checkpoint; put back the options.json of the run that wrote %s",
+		filepath.Join(c.Dir, options.FileName), c.Options.NGF, c.Options.NDF, c.Options.SeparableConv, c.Options.LabColorization, filepath.Base(c.Prefix))
 }

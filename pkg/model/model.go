@@ -8,6 +8,8 @@ package model
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -95,9 +97,24 @@ func (t *Vars) Restore(prefix string) error {
 		return err
 	}
 	if _, err := t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.Prefix: p}, nil, []*tf.Operation{t.Saver.Restore}); err != nil {
-		return fmt.Errorf("restore %s: %w", prefix, err)
+		return restoreError(prefix, err)
 	}
 	return nil
+}
+
+// restoreError explains a failed restore. The index was read and checked
+// against the graph before (CheckCompatible), so what fails now is reading
+// the tensors themselves: the data file is short or damaged. TensorFlow's
+// own message ("Read less bytes than requested [[{{node save/RestoreV2}}]]")
+// names neither the file nor a remedy.
+func restoreError(prefix string, err error) error {
+	data, _ := filepath.Glob(prefix + ".data-*")
+	file := prefix + ".data-00000-of-00001"
+	if len(data) > 0 {
+		file = strings.Join(data, ", ")
+	}
+	return fmt.Errorf("restore %s: cannot read its tensors from %s (%s): the data file is truncated or damaged; copy it again from where the run saved it, or use another checkpoint",
+		prefix, file, session.FirstLine(err))
 }
 
 // SaveTo writes every variable to the checkpoint at prefix as it stands

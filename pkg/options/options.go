@@ -90,7 +90,22 @@ func ReadModel(dir string) (Model, error) {
 	}
 	var m Model
 	if err := json.Unmarshal(data, &m); err != nil {
-		return Model{}, fmt.Errorf("%s: %w", path, err)
+		return Model{}, fmt.Errorf("%s is not readable JSON (%v): put back the options.json the training run wrote", path, err)
+	}
+	if err := m.validate(); err != nil {
+		return Model{}, fmt.Errorf("%s %v: it does not describe a pix2pix model; put back the options.json the training run wrote", path, err)
 	}
 	return m, nil
+}
+
+// validate rejects an options.json that lacks what the graph needs, so
+// the error names the file rather than a model option the user never set.
+func (m Model) validate() error {
+	if m.NGF < 1 || m.NDF < 1 {
+		return fmt.Errorf("records ngf %d and ndf %d (missing or below 1)", m.NGF, m.NDF)
+	}
+	if m.WhichDirection != "AtoB" && m.WhichDirection != "BtoA" {
+		return fmt.Errorf("records which_direction %q (missing, or not AtoB or BtoA)", m.WhichDirection)
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ type Result struct {
 	// targets, the training loss curves and the run's options.
 	Report           string
 	MeanL1, MeanPSNR float64
+	// Failures are the inputs that were skipped as unreadable (reported on
+	// Out, as infer does); the index and report cover the rest.
+	Failures []dataset.Failure
 }
 
 // Run restores the latest checkpoint of o.Checkpoint, reads the model's
@@ -79,8 +82,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	in := ck.Input
-	o.Check.Paired = !in.LabColorization
-	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
+	paths, fails, err := usable(paths, in, o)
+	if err != nil {
 		return Result{}, err
 	}
 	cfg := ck.Config
@@ -100,7 +103,38 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.MaxSteps > 0 && o.MaxSteps < steps {
 		steps = o.MaxSteps
 	}
-	return r.loop(ctx, pipe, steps)
+	res, err := r.loop(ctx, pipe, steps)
+	res.Failures = fails
+	return res, err
+}
+
+// usable checks every input in full before anything is written and
+// returns the good ones; each bad one is reported and skipped, as infer
+// does, so one damaged file costs its own outputs, not the run's.
+func usable(paths []string, in input.Config, o Options) ([]string, []dataset.Failure, error) {
+	o.Check.Paired = !in.LabColorization
+	o.Check.Decode = true
+	o.Check.Workers = o.Workers
+	o.Check.Progress = o.Out
+	fails := dataset.CheckFiles(paths, o.Check)
+	if len(fails) == 0 {
+		return paths, nil, nil
+	}
+	bad := map[string]bool{}
+	for _, f := range fails {
+		fmt.Fprintf(o.Out, "skipped %v\n", f.Err)
+		bad[f.Path] = true
+	}
+	var good []string
+	for _, p := range paths {
+		if !bad[p] {
+			good = append(good, p)
+		}
+	}
+	if len(good) == 0 {
+		return nil, fails, fmt.Errorf("none of the %d images in %s is usable (listed above)", len(paths), o.InputDir)
+	}
+	return good, fails, nil
 }
 
 type testRun struct {

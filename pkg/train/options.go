@@ -82,6 +82,10 @@ func should(freq, step, maxSteps int64) bool {
 	return freq > 0 && ((step+1)%freq == 0 || step == maxSteps-1)
 }
 
+// Validate checks the options that need no files, so that a command can
+// refuse bad values as usage errors before anything is created.
+func (o Options) Validate() error { return o.validate() }
+
 func (o Options) validate() error {
 	if o.OutputDir == "" {
 		return fmt.Errorf("--output_dir is required")
