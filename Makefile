@@ -25,7 +25,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 GOTESTFLAGS ?=
 
-.PHONY: all setup setup-tf setup-reference setup-chromium build test bench demo clean
+.PHONY: all setup setup-tf setup-reference setup-chromium build test bench demo check-gpu-build clean
 
 all: build
 
@@ -60,6 +60,14 @@ BENCH_FLAGS ?=
 bench: setup-tf setup-reference build
 	@TF_CPP_MIN_LOG_LEVEL=3 $$(bash scripts/setup-reference.sh --python) scripts/bench/bench.py \
 		$(CURDIR)/bin/pix2pix $(CURDIR)/scripts/reference/pix2pix_ref.py $(BENCH_DIR) $(BENCH_FLAGS)
+
+## check-gpu-build: install TensorFlow's CUDA build (about 2.3 GB, once),
+## build bin/gpu/pix2pix against it and run it on tiny data, on the GPU too
+## when there is one; check that every op without a GPU kernel is pinned to
+## the CPU. UPDATE=1 rewrites cmd/pix2pix/testdata/gpu-kernels.txt. Not
+## part of `make test`.
+check-gpu-build: build
+	@bash scripts/check-gpu-build.sh $(CURDIR)/bin/pix2pix
 
 ## demo: train a short run on the built-in example data and write a report
 demo: setup-tf build

@@ -18,7 +18,9 @@
 #
 # Usage:
 #   scripts/install-libtensorflow.sh            install if missing, print summary
-#   scripts/install-libtensorflow.sh --gpu      same, from the GPU build
+#   scripts/install-libtensorflow.sh --gpu      same, from the GPU build: the tensorflow
+#                                               wheel and the CUDA wheels it pins
+#                                               (scripts/cuda_pins.py), about 3 GB
 #   scripts/install-libtensorflow.sh --prefix   print the install prefix only
 #                                               (install nothing, print nothing else)
 #   scripts/install-libtensorflow.sh --env      install if missing, then print
@@ -29,6 +31,7 @@
 #   PIX2PIX_CACHE       cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/pix2pix)
 #   TF_WHEEL_VERSION    pip version spec (default 2.18.*)
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 variant=cpu
 action=install
@@ -76,16 +79,40 @@ print(lib.TF_Version().decode())
 EOF
 }
 
-# fetch_wheel DIR: download the wheel (and for GPU its CUDA runtime wheels).
+# pip_get DIR SPEC PLATFORM...: download one wheel, no dependencies.
+pip_get() {
+  local dir=$1 spec=$2; shift 2
+  local plats=()
+  for p in "$@"; do plats+=(--platform "$p"); done
+  python3 -m pip download --quiet --no-deps --only-binary=:all: "${plats[@]}" \
+    --python-version 3.11 -d "$dir" "$spec" >&2
+}
+
+# Platform tags of the Linux x86-64 wheels (the CUDA wheels carry the
+# older manylinux2014 tag or newer manylinux_2_x ones).
+linux_tags=(manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux_2_27_x86_64 manylinux_2_28_x86_64)
+
+# fetch_wheel DIR: download the tensorflow wheel and, for GPU, exactly the
+# CUDA wheels its METADATA pins for its and-cuda extra (read from the wheel,
+# so the list is never kept here), each without dependencies.
 fetch_wheel() {
   local dir=$1 pkg
-  if [[ $variant == gpu ]]; then pkg="tensorflow[and-cuda]==$version_spec"; else pkg="tensorflow-cpu==$version_spec"; fi
+  if [[ $variant == gpu ]]; then pkg="tensorflow==$version_spec"; else pkg="tensorflow-cpu==$version_spec"; fi
   log "fetching $pkg (Linux x86-64 wheel) from PyPI with pip"
-  local deps=(--no-deps)
-  [[ $variant == gpu ]] && deps=()
-  python3 -m pip download --quiet "${deps[@]}" --only-binary=:all: \
-    --platform manylinux_2_17_x86_64 --python-version 3.11 \
-    -d "$dir" "$pkg" >&2 || die "pip could not download $pkg; set LIBTENSORFLOW_DIR to an existing install instead"
+  pip_get "$dir" "$pkg" "${linux_tags[@]}" ||
+    die "pip could not download $pkg; set LIBTENSORFLOW_DIR to an existing install instead"
+  [[ $variant == gpu ]] || return 0
+  local wheel pins pin n=0
+  wheel=$(ls "$dir"/tensorflow-*.whl)
+  pins=$(python3 "$here/cuda_pins.py" "$wheel") || die "cannot read the CUDA pins of $wheel"
+  log "CUDA runtime pinned by $(basename "$wheel"): $(echo "$pins" | wc -l) wheels"
+  for pin in $pins; do
+    n=$((n + 1))
+    log "  [$n] $pin"
+    pip_get "$dir" "$pin" "${linux_tags[@]}" ||
+      die "pip could not download $pin (CUDA runtime of $(basename "$wheel")); nothing was installed, run again to retry"
+  done
+  log "downloaded $(du -sh "$dir" | cut -f1) of wheels"
 }
 
 # unpack DIR STAGE: pull the libraries and headers out of the wheels in DIR.
@@ -146,6 +173,9 @@ elif check_install "$prefix" && [[ -f $prefix/.complete ]]; then
   log "libtensorflow: cached at $prefix"
 else
   mkdir -p "$cache_root"
+  # Stages left by a killed run (never renamed, so never taken for an
+  # install) are removed once they are an hour old.
+  find "$cache_root" -maxdepth 1 -name '.stage.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
   stage=$(mktemp -d "$cache_root/.stage.XXXXXX")
   trap 'rm -rf "$stage"' EXIT
   fetch_wheel "$stage/wheels"
@@ -156,7 +186,7 @@ else
   date -u +%FT%TZ >"$stage/out/.complete"
   rm -rf "$prefix"
   mv "$stage/out" "$prefix"
-  log "libtensorflow: installed into $prefix"
+  log "libtensorflow: installed into $prefix ($(du -sh "$prefix" | cut -f1))"
 fi
 
 version=$(tf_version "$prefix") || die "cannot load $prefix/lib/libtensorflow.so"

@@ -54,6 +54,14 @@ func checkRuntimeFlags(c *cli.Context) error {
 			return usage(fmt.Errorf("--%s must be >= 0 (got %d)", name, v))
 		}
 	}
+	if err := session.CheckGPUMemoryFraction(c.Float64("gpu-memory-fraction")); err != nil {
+		return usage(err)
+	}
+	switch m := c.String("onednn"); m {
+	case session.OneDNNAuto, session.OneDNNOn, session.OneDNNOff:
+	default:
+		return usage(fmt.Errorf("--onednn %q: want auto, on or off", m))
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,17 +19,25 @@ func graphCommand() *cli.Command {
 		Description: `Prints every variable of the training graph (name, dtype, shape; sorted),
 the trainable parameter counts of the generator and the discriminator, and
 the graph's op count. These names are the checkpoint's keys, identical to
-the original's. --write saves the GraphDef for TensorBoard.
+the original's. --write saves the GraphDef for TensorBoard. --kernels
+checks, with the CUDA build of TensorFlow, that every op without a GPU
+kernel is pinned to the CPU.
 
-Example:
-   pix2pix graph --ngf 64 --ndf 64 --write /tmp/pix2pix.pb`,
+Examples:
+   pix2pix graph --ngf 64 --ndf 64 --write /tmp/pix2pix.pb
+   bin/gpu/pix2pix graph --kernels --ngf 4 --ndf 4`,
 		Flags: append(modelFlags(),
 			&cli.StringFlag{Name: "write", Usage: "write the binary GraphDef to `FILE` (view with TensorBoard's graph tab after converting, or import in Python)"},
+			&cli.BoolFlag{Name: "kernels", Usage: "instead, list the ops of every graph that runs on --device (train, test, infer; also separable and Lab) that have no GPU kernel in the loaded library, and where each is placed; fails if one is not pinned to the CPU (meaningful with the CUDA build: make check-gpu-build)"},
+			&cli.StringFlag{Name: "kernels-fixture", Usage: "with --kernels, also write every op kind's answer to `FILE` (cmd/pix2pix/testdata/gpu-kernels.txt, which make test checks pinning against)"},
 		),
 		Action: func(c *cli.Context) error {
 			cfg, err := modelConfig(c)
 			if err != nil {
 				return cli.Exit(err.Error(), 2)
+			}
+			if c.Bool("kernels") {
+				return reportKernels(os.Stdout, cfg, c.Int("batch_size"), c.String("kernels-fixture"))
 			}
 			g, m, _, err := model.Build(cfg, model.Placeholders(cfg, int64(c.Int("batch_size"))))
 			if err != nil {

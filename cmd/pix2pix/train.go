@@ -54,6 +54,7 @@ func runtimeFlags() []cli.Flag {
 		&cli.IntFlag{Name: "threads", Usage: "intra-op threads (0: one per core, the original's setting; other counts split sums differently, so numerics change slightly)", Category: catRuntime},
 		&cli.IntFlag{Name: "inter-op-threads", Usage: "inter-op threads (0: TensorFlow's choice)", Category: catRuntime},
 		&cli.BoolFlag{Name: "xla", Usage: "XLA auto-clustering (fuses kernels; changes numerics slightly)", Category: catRuntime},
+		&cli.Float64Flag{Name: "gpu-memory-fraction", Usage: "with --device gpu: the most of the GPU's memory TensorFlow may take, in (0, 1] (0: no cap; memory grows as needed either way)", Category: catRuntime},
 		&cli.StringFlag{Name: "onednn", Value: session.OneDNNAuto, Usage: "oneDNN CPU kernels: auto (TensorFlow's choice for this CPU, as the original gets), on or off (restart with TF_ENABLE_ONEDNN_OPTS=1 or 0; numerics change slightly)", Category: catRuntime},
 	}
 }
@@ -65,7 +66,8 @@ func sessionOptions(c *cli.Context) (session.Options, error) {
 	if err := session.SetOneDNN(c.String("onednn")); err != nil {
 		return session.Options{}, err
 	}
-	return session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla")}, nil
+	return session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla"),
+		GPUMemoryFraction: c.Float64("gpu-memory-fraction")}, nil
 }
 
 func trainCommand() *cli.Command {

@@ -12,6 +12,7 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/input"
+	"pix2pix/graphs/nn"
 )
 
 // Config says how to show images.
@@ -33,8 +34,11 @@ type Images struct {
 	InputPNGs, TargetPNGs, OutputPNGs []tf.Output
 }
 
-// Build converts inputs, targets and outputs of the model.
+// Build converts inputs, targets and outputs of the model. Everything it
+// adds is pinned to the host: PNG encoding has no GPU kernel, and these
+// ops run only when images are shown.
 func Build(s *op.Scope, c Config, inputs, targets, outputs tf.Output) Images {
+	s = s.WithDevice(nn.HostDevice)
 	var in, tg, out tf.Output
 	switch {
 	case c.LabColorization && c.WhichDirection == "AtoB":

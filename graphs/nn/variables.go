@@ -88,9 +88,13 @@ func (st *Store) Get(name string, dtype tf.DataType, shape []int64, init Initial
 		return v // the scope holds the error
 	}
 	v.Handle = h.Output(0)
+	// Initial values are drawn on the host: the random ops have no GPU
+	// kernel for int64 shapes, and a GPU run then starts from exactly the
+	// weights a CPU run with the same seed draws.
+	// The assignment stays with the variable.
 	s := st.root.SubScope(name + "/Initializer")
 	// Each variable gets its own seed pair: (store seed, creation index).
-	v.InitValue = init(s, shape, dtype, st.seed*1000003+int64(len(st.vars))+1)
+	v.InitValue = init(s.WithDevice(HostDevice), shape, dtype, st.seed*1000003+int64(len(st.vars))+1)
 	v.Init = op.AssignVariableOp(s, v.Handle, v.InitValue)
 	st.vars = append(st.vars, v)
 	st.byName[name] = v

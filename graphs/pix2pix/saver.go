@@ -32,11 +32,14 @@ type Saver struct {
 	Reads map[string]tf.Output
 }
 
-// BuildSaver adds a Saver over vars.
+// BuildSaver adds a Saver over vars. The file ops and their string inputs
+// are pinned to the host (they have no GPU kernels); the reads and assigns
+// of the variables stay with the variables.
 func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
 	s = s.SubScope("save")
+	host := s.WithDevice(nn.HostDevice)
 	sv := &Saver{Vars: vars, Reads: map[string]tf.Output{}}
-	sv.Prefix = op.Placeholder(s.SubScope("prefix"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	sv.Prefix = op.Placeholder(host.SubScope("prefix"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
 	names := make([]string, len(vars))
 	slices := make([]string, len(vars))
 	dtypes := make([]tf.DataType, len(vars))
@@ -47,18 +50,18 @@ func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
 		reads[i] = v.Read(s.SubScope("read"))
 		sv.Reads[v.Name] = reads[i]
 	}
-	nameT := op.Const(s.SubScope("tensor_names"), names)
-	sliceT := op.Const(s.SubScope("shape_and_slices"), slices)
-	sv.Save = op.SaveV2(s, sv.Prefix, nameT, sliceT, reads)
-	sv.SaveTensor = op.Identity(s.WithControlDependencies(sv.Save).SubScope("control_dependency"), sv.Prefix)
-	values := op.RestoreV2(s, sv.Prefix, nameT, sliceT, dtypes)
+	nameT := op.Const(host.SubScope("tensor_names"), names)
+	sliceT := op.Const(host.SubScope("shape_and_slices"), slices)
+	sv.Save = op.SaveV2(host, sv.Prefix, nameT, sliceT, reads)
+	sv.SaveTensor = op.Identity(host.WithControlDependencies(sv.Save).SubScope("control_dependency"), sv.Prefix)
+	values := op.RestoreV2(host, sv.Prefix, nameT, sliceT, dtypes)
 	assigns := make([]*tf.Operation, len(vars))
 	for i, v := range vars {
 		assigns[i] = op.AssignVariableOp(s.SubScope("assign"), v.Handle, values[i], op.AssignVariableOpValidateShape(true))
 	}
 	sv.Restore = op.NoOp(s.WithControlDependencies(assigns...).SubScope("restore_all"))
-	sv.MergeFrom = op.Placeholder(s.SubScope("merge_from"), tf.String, op.PlaceholderShape(tf.MakeShape(-1)))
-	sv.MergeTo = op.Placeholder(s.SubScope("merge_to"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
-	sv.Merge = op.MergeV2Checkpoints(s, sv.MergeFrom, sv.MergeTo, op.MergeV2CheckpointsDeleteOldDirs(true))
+	sv.MergeFrom = op.Placeholder(host.SubScope("merge_from"), tf.String, op.PlaceholderShape(tf.MakeShape(-1)))
+	sv.MergeTo = op.Placeholder(host.SubScope("merge_to"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
+	sv.Merge = op.MergeV2Checkpoints(host, sv.MergeFrom, sv.MergeTo, op.MergeV2CheckpointsDeleteOldDirs(true))
 	return sv
 }

@@ -7,6 +7,8 @@ package summary
 import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/nn"
 )
 
 // Writer is a summary file writer resource and the ops around it.
@@ -26,7 +28,8 @@ type Writer struct {
 // New adds a writer for logdir, a constant of the graph (a training run
 // writes to one directory), keyed by step. Run Init before any write.
 func New(s *op.Scope, logdir string, step tf.Output) *Writer {
-	s = s.SubScope("summary")
+	// Summary writes have CPU kernels only: pinned to the host.
+	s = s.SubScope("summary").WithDevice(nn.HostDevice)
 	h := s.AddOperation(tf.OpSpec{
 		Type: "SummaryWriter",
 		Name: "writer",

@@ -105,14 +105,7 @@ func (j *job) openCheckpoint() error {
 	}
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
 	cfg.SubpixelDeconv = !o.ExactDeconv
-	s := op.NewScope()
-	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, int64(cfg.InChannels))))
-	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
-	if err != nil {
-		return err
-	}
-	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
-	g, err := s.Finalize()
+	g, gen, sv, err := generatorGraph(cfg)
 	if err != nil {
 		return err
 	}
@@ -130,4 +123,30 @@ func (j *job) openCheckpoint() error {
 	j.sess, j.inputs, j.output, j.step = vars.Sess.Session, gen.Inputs, gen.Outputs, &gen.Step
 	j.closeModel = func() { vars.Sess.Close() }
 	return nil
+}
+
+// generatorGraph is infer's generator: batches of any size, per-image
+// batch-norm statistics, and its saver.
+func generatorGraph(cfg pix2pix.Config) (*tf.Graph, *pix2pix.Generator, *pix2pix.Saver, error) {
+	s := op.NewScope()
+	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, int64(cfg.InChannels))))
+	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
+	g, err := s.Finalize()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("build generator graph: %w", err)
+	}
+	return g, gen, sv, nil
+}
+
+// GeneratorGraph is infer's generator graph for cfg (sub-pixel
+// deconvolutions unless exact), for inspection (kernel coverage); it opens
+// nothing.
+func GeneratorGraph(cfg pix2pix.Config, exactDeconv bool) (*tf.Graph, error) {
+	cfg.SubpixelDeconv = !exactDeconv
+	g, _, _, err := generatorGraph(cfg)
+	return g, err
 }

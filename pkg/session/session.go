@@ -26,6 +26,10 @@ type Options struct {
 	// XLA turns on global JIT auto-clustering. It changes numerics slightly
 	// (fused kernels), so it is off unless asked for.
 	XLA bool
+	// GPUMemoryFraction caps the share of the GPU's memory TensorFlow may
+	// take (0: no cap). Memory grows as needed either way, rather than
+	// TensorFlow's default of taking the whole card at start.
+	GPUMemoryFraction float64
 }
 
 // Device is a parsed device choice.
@@ -76,7 +80,8 @@ func (o Options) configProto(d Device) ([]byte, error) {
 		// Only the chosen GPU is visible; it appears as GPU:0, where
 		// TensorFlow places ops by default, so graphs need no device
 		// annotations (which the C API's gradients refuse).
-		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true, VisibleDeviceList: strconv.Itoa(d.Index)}
+		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true, VisibleDeviceList: strconv.Itoa(d.Index),
+			PerProcessGpuMemoryFraction: o.GPUMemoryFraction}
 	}
 	if o.XLA {
 		c.GraphOptions = &cfgpb.GraphOptions{OptimizerOptions: &cfgpb.OptimizerOptions{
@@ -105,6 +110,9 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 	}
 	if o.IntraOp < 0 || o.InterOp < 0 {
 		return nil, fmt.Errorf("thread counts must be >= 0 (got intra %d, inter %d)", o.IntraOp, o.InterOp)
+	}
+	if err := CheckGPUMemoryFraction(o.GPUMemoryFraction); err != nil {
+		return nil, err
 	}
 	cfg, err := o.configProto(d)
 	if err != nil {
@@ -145,4 +153,12 @@ func listNames(devs []tf.Device) string {
 		names[i] = d.Name
 	}
 	return "devices: " + strings.Join(names, ", ")
+}
+
+// CheckGPUMemoryFraction accepts 0 (no cap) or a fraction in (0, 1].
+func CheckGPUMemoryFraction(f float64) error {
+	if !(f == 0 || (f > 0 && f <= 1)) {
+		return fmt.Errorf("--gpu-memory-fraction must be in (0, 1], or 0 for no cap (got %v)", f)
+	}
+	return nil
 }

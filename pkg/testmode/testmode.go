@@ -149,14 +149,35 @@ type testRun struct {
 }
 
 func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
-	in := ck.Input
+	g, r, sv, err := buildGraph(cfg, ck.Input, o)
+	if err != nil {
+		return nil, err
+	}
+	vars, err := ck.Restore(g, sv, o.Session)
+	if err != nil {
+		return nil, err
+	}
+	r.ck, r.vars = ck, *vars
+	return r, nil
+}
+
+// Graph is the test-mode graph for a model trained with in, for
+// inspection (kernel coverage); it opens nothing.
+func Graph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, error) {
+	g, _, _, err := buildGraph(cfg, in, o)
+	return g, err
+}
+
+// buildGraph makes the generator, its saver, the display images and the
+// per-image metrics.
+func buildGraph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, *testRun, *pix2pix.Saver, error) {
 	s := op.NewScope()
 	b := int64(o.BatchSize)
 	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
 	targets := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
 	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
 	im := display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
@@ -171,13 +192,9 @@ func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error
 	mse := op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
 	g, err := s.Finalize()
 	if err != nil {
-		return nil, fmt.Errorf("build test graph: %w", err)
+		return nil, nil, nil, fmt.Errorf("build test graph: %w", err)
 	}
-	vars, err := ck.Restore(g, sv, o.Session)
-	if err != nil {
-		return nil, err
-	}
-	return &testRun{o: o, ck: ck, vars: *vars, gen: gen, tg: targets, im: im, l1: l1, mse: mse}, nil
+	return g, &testRun{o: o, gen: gen, tg: targets, im: im, l1: l1, mse: mse}, sv, nil
 }
 
 // loop runs the batches in order; the last one wraps around to the first

@@ -12,6 +12,7 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/display"
+	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/graphs/summary"
 	"pix2pix/pkg/model"
@@ -80,7 +81,8 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 			w.Histogram(gr.Var.Name+"/gradients", gr.Grad)
 		}
 		ex.writeAll = w.Group()
-		ex.merged = op.Identity(ss.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(ss.SubScope("no_summary"), ""))
+		host := ss.WithDevice(nn.HostDevice)
+		ex.merged = op.Identity(host.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(host.SubScope("no_summary"), ""))
 		ex.graphDef, ex.writeGraph = w.Graph()
 		ex.event, ex.writeEvent = w.Event()
 		ex.summaries = w
@@ -90,4 +92,12 @@ func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 		return nil, nil, nil, nil, fmt.Errorf("build training graph: %w", err)
 	}
 	return g, m, sv, &ex, nil
+}
+
+// Graph is the training graph as a run builds it, with summaries, for
+// inspection (kernel coverage, op counts); it opens nothing and writes
+// nothing (the summary directory is only named in the graph).
+func Graph(cfg pix2pix.Config, dcfg display.Config, batch int) (*tf.Graph, error) {
+	g, _, _, _, err := buildGraph(cfg, dcfg, batch, "logdir")
+	return g, err
 }
