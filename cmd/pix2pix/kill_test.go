@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,8 +43,9 @@ type killFigures struct {
 
 // TestKillNineNeverCorruptsCheckpoint kills training with SIGKILL 50
 // times, saving a checkpoint every step at ngf = ndf = 4: every other kill
-// waits for a save to begin (its temporary files appear) and strikes a
-// random 0-8 ms into it, the rest strike at a random moment of training.
+// waits for a temporary name of a save to appear (the shard directory,
+// the meta graph's or the state file's, in turn) and strikes a random
+// moment after, the rest strike at a random moment of training.
 // Whether a kill landed in a save is read from the files it left. After
 // every kill, the checkpoint the state file names loads completely; the
 // next run resumes from it and trains before it is killed in turn;
@@ -83,8 +85,11 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 			f.cleaned++
 		}
 		if i%2 == 1 {
-			awaitSave(out, before, 5*time.Second)
-			time.Sleep(time.Duration(rng.Intn(8000)) * time.Microsecond)
+			// Aim at each phase in turn: the variables, the meta graph,
+			// the state file (and the removal after it).
+			target := saveTargets[(i/2)%len(saveTargets)]
+			awaitName(out, before, target.name, 5*time.Second)
+			time.Sleep(time.Duration(rng.Int63n(int64(target.within))))
 		} else {
 			time.Sleep(time.Duration(rng.Intn(150)) * time.Millisecond)
 		}
@@ -166,13 +171,24 @@ func compareWithUninterrupted(t *testing.T, bin, data string, final int64, named
 	return compared, matched
 }
 
-// awaitSave returns once a save has begun in dir (a temporary name that
-// was not in before appears), or after timeout.
-func awaitSave(dir string, before map[string]mark, timeout time.Duration) {
-	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(200 * time.Microsecond) {
+// saveTargets are the temporary names the aimed kills wait for, and how
+// long after seeing one they may strike.
+var saveTargets = []struct {
+	name   *regexp.Regexp
+	within time.Duration
+}{
+	{regexp.MustCompile(`^model-[0-9]+_temp_[0-9]+$`), 8 * time.Millisecond},
+	{regexp.MustCompile(`^\.model-[0-9]+\.meta\.tmp-[0-9]+$`), time.Millisecond},
+	{regexp.MustCompile(`^\.checkpoint\.tmp-[0-9]+$`), time.Millisecond},
+}
+
+// awaitName returns once a name matching re that was not in before appears
+// in dir, or after timeout.
+func awaitName(dir string, before map[string]mark, re *regexp.Regexp, timeout time.Duration) {
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(100 * time.Microsecond) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if _, old := before[e.Name()]; !old && saveTemp.MatchString(e.Name()) {
+			if _, old := before[e.Name()]; !old && re.MatchString(e.Name()) {
 				return
 			}
 		}

@@ -168,8 +168,8 @@ func tensorDigests(prefix string) (map[string][32]byte, int64, error) {
 	return d, gs, nil
 }
 
-// differing names the tensors whose bytes differ between a and b (or that
-// only one has).
+// differing names the keys (tensors, files) whose hashes differ between a
+// and b, or that only one has.
 func differing(a, b map[string][32]byte) []string {
 	var out []string
 	for n, h := range a {

@@ -71,6 +71,12 @@ func TestResumeInCopiedRunKeepsTheSource(t *testing.T) {
 	if _, err := checkpoint.List(filepath.Join(b, "model-6")); err != nil {
 		t.Errorf("the copy's own model-6 (not saved by this run) was removed: %v", err)
 	}
+	// Resuming from A into another directory only reads A.
+	c := filepath.Join(t.TempDir(), "C")
+	mustRun(t, small(data, c, "--checkpoint", a, "--max_steps", "2", "--save_freq", "1")...)
+	if diff := differing(before, treeDigest(t, a)); len(diff) > 0 {
+		t.Errorf("resuming from A into C changed A: %v", diff)
+	}
 }
 
 // TestTrainRefusesDamagedStateFile: an output directory whose state file
