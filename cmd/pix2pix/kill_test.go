@@ -42,9 +42,9 @@ type killFigures struct {
 }
 
 // TestKillNineNeverCorruptsCheckpoint kills training with SIGKILL 50
-// times, saving a checkpoint every step at ngf = ndf = 4: every other kill
-// waits for a temporary name of a save to appear (the shard directory,
-// the meta graph's or the state file's, in turn) and strikes a random
+// times, saving a checkpoint every step at ngf = ndf = 4: 3 kills in 5
+// wait for a temporary name of a save to appear (the shard directory,
+// the meta graph's or the state file's, in turn) and strike a random
 // moment after, the rest strike at a random moment of training.
 // Whether a kill landed in a save is read from the files it left. After
 // every kill, the checkpoint the state file names loads completely; the
@@ -62,7 +62,7 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 	rng := rand.New(rand.NewSource(13))
 	f := killFigures{phases: map[string]int{}}
 	named := map[int64]map[string][32]byte{} // global_step: tensors of the named checkpoint after a kill
-	lastStep := int64(-1)
+	lastStep, aimed := int64(-1), 0
 	for i := 0; i < kills; i++ {
 		want, _ := checkpoint.Latest(out)
 		extra := []string{"--max_steps", "100000"}
@@ -84,10 +84,11 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 		if strings.Contains(strings.Join(log, "\n"), "removed what an interrupted save left") {
 			f.cleaned++
 		}
-		if i%2 == 1 {
+		if i%5 >= 2 {
 			// Aim at each phase in turn: the variables, the meta graph,
 			// the state file (and the removal after it).
-			target := saveTargets[(i/2)%len(saveTargets)]
+			target := saveTargets[aimed%len(saveTargets)]
+			aimed++
 			awaitName(out, before, target.name, 5*time.Second)
 			time.Sleep(time.Duration(rng.Int63n(int64(target.within))))
 		} else {
