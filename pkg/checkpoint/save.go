@@ -1,10 +1,10 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // Files lists the files of the checkpoint at prefix (one data shard, as
@@ -20,18 +20,54 @@ type Writer interface {
 	Merge(from, to string) error
 }
 
-// Save writes a checkpoint dir/<name>-<step> so that a crash at any moment
+// Keeper saves numbered checkpoints <Dir>/<Name>-<step> and keeps the
+// newest MaxToKeep of them. Like TensorFlow's Saver, it only ever deletes
+// checkpoints it saved itself, remembered in memory: a checkpoint the state
+// file lists but another process wrote (the one a run resumed from, a copy
+// of another run, a path outside Dir) is never touched, and the state file
+// lists this Keeper's checkpoints only.
+type Keeper struct {
+	dir, name string
+	maxToKeep int
+	// saved are the base names this Keeper wrote, oldest first.
+	saved []string
+}
+
+// NewKeeper returns a Keeper for dir. An existing state file in dir that
+// cannot be read is an error: it is some run's record and is not replaced
+// without the user's say.
+func NewKeeper(dir, name string, maxToKeep int) (*Keeper, error) {
+	if err := checkReplaceable(dir); err != nil {
+		return nil, err
+	}
+	return &Keeper{dir: dir, name: name, maxToKeep: maxToKeep}, nil
+}
+
+// checkReplaceable fails if dir holds a state file that does not parse.
+func checkReplaceable(dir string) error {
+	_, err := ReadState(dir)
+	if err == nil || errors.Is(err, ErrNoState) {
+		return nil
+	}
+	return fmt.Errorf("%w; it is not replaced: repair it, move it away, or choose another --output_dir", err)
+}
+
+// Save writes checkpoint <name>-<step> so that a crash at any moment
 // leaves the state file naming a complete checkpoint: the variables go to
 // a temporary directory first and are merged into their final names; the
 // meta graph (if meta is not nil) is written atomically; only then does the
-// state file move to the new checkpoint, and only after that are
-// checkpoints beyond the newest maxToKeep deleted. It returns the prefix.
-func Save(w Writer, dir, name string, step int64, maxToKeep int, meta func(path string) error) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// state file move to the new checkpoint, and only after that are this
+// Keeper's checkpoints beyond the newest maxToKeep deleted. It returns the
+// prefix.
+func (k *Keeper) Save(w Writer, step int64, meta func(path string) error) (string, error) {
+	if err := os.MkdirAll(k.dir, 0o755); err != nil {
 		return "", err
 	}
-	base := fmt.Sprintf("%s-%d", name, step)
-	prefix, err := Write(w, dir, base)
+	if err := checkReplaceable(k.dir); err != nil {
+		return "", fmt.Errorf("checkpoint not saved: %w", err)
+	}
+	base := fmt.Sprintf("%s-%d", k.name, step)
+	prefix, err := Write(w, k.dir, base)
 	if err != nil {
 		return "", err
 	}
@@ -41,26 +77,23 @@ func Save(w Writer, dir, name string, step int64, maxToKeep int, meta func(path 
 		}
 	}
 	// The new checkpoint is complete: record it.
-	st, err := ReadState(dir)
-	if err != nil {
-		st = State{}
-	}
-	var all []string
-	for _, p := range st.AllModelCheckpointPaths {
-		if p != base && p != prefix {
+	all := []string{}
+	for _, p := range k.saved {
+		if p != base {
 			all = append(all, p)
 		}
 	}
 	all = append(all, base)
 	var drop []string
-	if maxToKeep > 0 && len(all) > maxToKeep {
-		drop, all = all[:len(all)-maxToKeep], all[len(all)-maxToKeep:]
+	if k.maxToKeep > 0 && len(all) > k.maxToKeep {
+		drop, all = all[:len(all)-k.maxToKeep], all[len(all)-k.maxToKeep:]
 	}
-	if err := WriteState(dir, State{ModelCheckpointPath: base, AllModelCheckpointPaths: all}); err != nil {
+	if err := WriteState(k.dir, State{ModelCheckpointPath: base, AllModelCheckpointPaths: all}); err != nil {
 		return "", err
 	}
+	k.saved = all
 	for _, p := range drop {
-		for _, f := range Files(resolve(dir, p)) {
+		for _, f := range Files(filepath.Join(k.dir, p)) {
 			if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
 				return prefix, fmt.Errorf("remove old checkpoint file: %w", err)
 			}
@@ -74,12 +107,12 @@ func Save(w Writer, dir, name string, step int64, maxToKeep int, meta func(path 
 // It returns the prefix.
 func Write(w Writer, dir, base string) (string, error) {
 	prefix := filepath.Join(dir, base)
-	tmp, err := os.MkdirTemp(dir, base+"_temp_")
+	tmp, err := os.MkdirTemp(dir, base+tempInfix)
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	part := filepath.Join(tmp, "part-00000-of-00001")
+	part := filepath.Join(tmp, tempShard)
 	if err := w.SaveTo(part); err != nil {
 		return "", err
 	}
@@ -87,14 +120,4 @@ func Write(w Writer, dir, base string) (string, error) {
 		return "", fmt.Errorf("finish checkpoint %s: %w", prefix, err)
 	}
 	return prefix, nil
-}
-
-// CleanTemp removes temporary directories a crashed save left in dir.
-func CleanTemp(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() && strings.Contains(e.Name(), "_temp_") {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }

@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,16 +25,29 @@ type State struct {
 	AllModelCheckpointPaths []string
 }
 
-// ReadState reads dir's state file.
+// ErrNoState is wrapped by ReadState's error when dir has no state file.
+var ErrNoState = errors.New("no state file")
+
+// ReadState reads dir's state file. A file that exists but does not parse
+// is an error naming it and saying what is wrong.
 func ReadState(dir string) (State, error) {
 	path := filepath.Join(dir, StateFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return State{}, fmt.Errorf("no checkpoint in %s (no %q state file): point --checkpoint at a directory a training run saved to", dir, StateFile)
+			return State{}, fmt.Errorf("no checkpoint in %s (%w %q): point --checkpoint at a directory a training run saved to", dir, ErrNoState, StateFile)
 		}
-		return State{}, err
+		return State{}, fmt.Errorf("checkpoint state file: %w", err)
 	}
+	st, err := parseState(data)
+	if err != nil {
+		return State{}, fmt.Errorf("checkpoint state file %s is damaged (%v): it should hold a line model_checkpoint_path: \"model-N\" naming a checkpoint in %s", path, err, dir)
+	}
+	return st, nil
+}
+
+// parseState parses a state file's text: key: "quoted value" lines.
+func parseState(data []byte) (State, error) {
 	var st State
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -43,7 +57,7 @@ func ReadState(dir string) (State, error) {
 		}
 		key, val, ok := strings.Cut(line, ":")
 		if !ok {
-			return State{}, fmt.Errorf("%s: cannot read line %q", path, line)
+			return State{}, fmt.Errorf("cannot read line %q", clip(line))
 		}
 		key = strings.TrimSpace(key)
 		if key != "model_checkpoint_path" && key != "all_model_checkpoint_paths" {
@@ -51,7 +65,7 @@ func ReadState(dir string) (State, error) {
 		}
 		v, err := strconv.Unquote(strings.TrimSpace(val))
 		if err != nil {
-			return State{}, fmt.Errorf("%s: cannot read value in %q", path, line)
+			return State{}, fmt.Errorf("cannot read the value in %q", clip(line))
 		}
 		if key == "model_checkpoint_path" {
 			st.ModelCheckpointPath = v
@@ -59,10 +73,21 @@ func ReadState(dir string) (State, error) {
 			st.AllModelCheckpointPaths = append(st.AllModelCheckpointPaths, v)
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return State{}, err
+	}
 	if st.ModelCheckpointPath == "" {
-		return State{}, fmt.Errorf("%s names no model_checkpoint_path", path)
+		return State{}, errors.New("no model_checkpoint_path")
 	}
 	return st, nil
+}
+
+// clip shortens a line quoted in an error (a binary file has long ones).
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
 }
 
 // WriteState replaces dir's state file atomically.

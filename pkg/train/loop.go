@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
@@ -34,6 +33,10 @@ type run struct {
 	pipe     *pipeline.Pipeline
 	out      io.Writer
 	lastSave string
+	// restored is the prefix the variables were loaded from, if any.
+	restored string
+	// keeper saves into o.OutputDir and deletes only what it saved.
+	keeper *checkpoint.Keeper
 	// losses are the averaged losses after the last step.
 	losses [3]float32
 	// lossLog records them every lossEvery steps, for the report's plot.
@@ -65,7 +68,10 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
-	checkpoint.CleanTemp(o.OutputDir)
+	keeper, err := openKeeper(o.OutputDir, o.MaxToKeep, o.Out)
+	if err != nil {
+		return err
+	}
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
 
 	logdir := ""
@@ -80,7 +86,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out}
+	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out, keeper: keeper}
 	defer sess.Close()
 	if r.meta, err = metaGraph(g, m, sv, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)
@@ -138,6 +144,7 @@ func (r *run) initVariables() error {
 		return err
 	}
 	fmt.Fprintf(r.out, "loading model from checkpoint %s\n", prefix)
+	r.restored = prefix
 	return r.tr.Restore(prefix)
 }
 
@@ -250,26 +257,4 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		}
 	}
 	return nil
-}
-
-// save writes checkpoint model-<gs> atomically and keeps MaxToKeep.
-func (r *run) save(gs int64) error {
-	if err := r.lossLog.Flush(); err != nil {
-		return err
-	}
-	prefix, err := checkpoint.Save(r.tr, r.o.OutputDir, "model", gs, r.o.MaxToKeep, writeMeta(r.meta))
-	if err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	r.lastSave = prefix
-	return nil
-}
-
-// interrupted saves where the run stands and reports it.
-func (r *run) interrupted(gs int64) error {
-	fmt.Fprintln(r.out, "interrupted: saving model")
-	if err := r.save(gs); err != nil {
-		return fmt.Errorf("%w at step %d; saving failed: %v", ErrInterrupted, gs, err)
-	}
-	return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(r.lastSave))
 }
