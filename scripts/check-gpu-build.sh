@@ -72,7 +72,7 @@ if [[ $gpu == no ]]; then
     fail "--device gpu trained although no GPU is visible"
   fi
   cat "$work/refused.txt"
-  grep -q "no such GPU" "$work/refused.txt" || fail "--device gpu failed without saying that no GPU is visible"
+  grep -q "no such GPU is visible to TensorFlow.*CUDA build" "$work/refused.txt" || fail "--device gpu failed without saying that no GPU is visible"
 else
   run_all gpu "$work/gpu"
   step "test mode on the GPU against the CPU build (dropout off)"

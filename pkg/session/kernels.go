@@ -181,3 +181,19 @@ func CheckKernels(ps []Placement, deviceType string) error {
 	}
 	return nil
 }
+
+// CUDABuild reports whether the loaded library is TensorFlow's CUDA build
+// (it registers GPU kernels, MatMul's among them, whether or not a GPU is
+// present).
+func CUDABuild() bool {
+	ks, err := registeredKernels("MatMul")
+	if err != nil {
+		return false
+	}
+	for _, k := range ks {
+		if k.GetDeviceType() == "GPU" {
+			return true
+		}
+	}
+	return false
+}

@@ -131,7 +131,11 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 		}
 		if !hasDevice(devs, Device{Type: "GPU"}) {
 			s.Close()
-			return nil, fmt.Errorf("device %s: no such GPU is visible to TensorFlow (%s); run with --device cpu, or install the GPU build with scripts/install-libtensorflow.sh --gpu", d.Name(), listNames(devs))
+			hint := "run with --device cpu, or build with the CUDA build of TensorFlow (make GPU=1 build)"
+			if CUDABuild() {
+				hint = "this is TensorFlow's CUDA build, so the NVIDIA driver sees no such GPU (check nvidia-smi), or run with --device cpu"
+			}
+			return nil, fmt.Errorf("device %s: no such GPU is visible to TensorFlow (%s); %s", d.Name(), listNames(devs), hint)
 		}
 	}
 	return &Session{Session: s, Device: d}, nil
