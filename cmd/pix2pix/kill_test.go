@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -224,13 +226,24 @@ func TestInterruptSavesAndExits(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		out := filepath.Join(t.TempDir(), "out")
 		cmd := exec.Command(bin, "train", "--input_dir", data, "--output_dir", out, "--ngf", "4", "--ndf", "4",
-			"--max_steps", "100000", "--save_freq", "0", "--summary_freq", "0", "--progress_freq", "0")
+			"--max_steps", "100000", "--save_freq", "0", "--summary_freq", "0", "--progress_freq", "1")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2500 * time.Millisecond)
+		// Signal once training has taken a step, however long start-up
+		// takes on this machine.
+		if !awaitLine(stdout, "progress", 2*time.Minute) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%v: training printed no progress line within 2 minutes", sig)
+		}
 		cmd.Process.Signal(sig)
-		err := cmd.Wait()
+		go io.Copy(io.Discard, stdout)
+		err = cmd.Wait()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 			t.Fatalf("%v: exit %v, want code 130", sig, err)
 		}
@@ -243,5 +256,27 @@ func TestInterruptSavesAndExits(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%v: saved %s at global_step %d", sig, filepath.Base(prefix), session.Value(v["global_step"]))
+	}
+}
+
+// awaitLine reads r until a line containing want, or timeout; the rest of
+// r is left unread.
+func awaitLine(r io.Reader, want string, timeout time.Duration) bool {
+	found := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), want) {
+				found <- true
+				return
+			}
+		}
+		found <- false
+	}()
+	select {
+	case ok := <-found:
+		return ok
+	case <-time.After(timeout):
+		return false
 	}
 }
