@@ -45,6 +45,7 @@ func newApp() *cli.App {
 			trainCommand(),
 			testCommand(),
 			inferCommand(),
+			serveCommand(),
 			exportCommand(),
 			dataCommand(),
 			graphCommand(),

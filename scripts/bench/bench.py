@@ -9,6 +9,8 @@ weights, at 256x256:
     ends in each run, then the median over runs;
   - batch inference images/sec: `pix2pix infer` (and `pix2pix test`) against
     the reference's test mode (see bench_infer.py);
+  - serving: `pix2pix serve` images/s and p50/p99 latency at 1, 4 and 16
+    concurrent clients, against `pix2pix infer` (see bench_serve.py);
   - peak resident memory of every process (getrusage of the child);
   - start-up: process start to the end of the first training step;
   - FLOPs of a training step and of a generator forward pass (TensorFlow's
@@ -32,6 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_infer  # noqa: E402
+import bench_serve  # noqa: E402
 
 
 def spawn(cmd, env_extra=None, out=None):
@@ -182,6 +185,7 @@ def main():
     p.add_argument("--warmup", type=int, default=3, help="training steps left out of the timing")
     p.add_argument("--timed-steps", type=int, default=8, help="training steps timed per run")
     p.add_argument("--infer-images", type=int, default=64)
+    p.add_argument("--serve-requests", type=int, default=48, help="requests per concurrency level of pix2pix serve")
     p.add_argument("--variants", action="store_true", help="also time pix2pix with opt-in settings")
     p.add_argument("--variant-runs", type=int, default=2, help="processes per variant and batch size")
     args = p.parse_args()
@@ -200,6 +204,9 @@ def main():
 
     train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
     infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
+    _, singles = bench_infer.make_images(args.workdir, args.infer_images)
+    serve = bench_serve.run(args.bin, args.workdir, singles, args.infer_images, ckpt_dir, args.serve_requests,
+                            infer["programs"]["pix2pix infer"]["images_per_sec"])
     extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
@@ -212,6 +219,7 @@ def main():
                   "generator_forward_per_image": gen_flops},
         "train": {"b%d" % b: train[b] for b in (1, 4)},
         "infer": infer,
+        "serve": serve,
         "bench_seconds": None,
     }
     for b in (1, 4):
@@ -252,6 +260,8 @@ def main():
     print("| inference start-up (s) | %.1f | %.1f | |" % (pi["startup_sec"], ri["startup_sec"]))
     print("| peak RSS, inference of %d images (MiB) | %.0f | %.0f | %.2f |" % (
         args.infer_images, pi["peak_rss_mib"], ri["peak_rss_mib"], pi["peak_rss_mib"] / ri["peak_rss_mib"]))
+    print()
+    bench_serve.table(serve)
     if extra:
         print()
         print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")

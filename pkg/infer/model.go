@@ -1,0 +1,172 @@
+package infer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/pkg/options"
+	"pix2pix/pkg/serve"
+	"pix2pix/pkg/session"
+)
+
+// Served is a trained generator opened once for many requests (pix2pix
+// serve): infer's generator and codec graphs, driven one image or one
+// batch at a time instead of over files. It implements serve.Model.
+// Dropout is off unless a request asks; the dropout generator is opened
+// on the first such request, so a server that never needs it never pays
+// its memory.
+type Served struct {
+	o     Options
+	det   *job
+	info  serve.ModelInfo
+	mu    sync.Mutex
+	noisy *job
+	step  int64
+}
+
+// OpenServed opens o.Model (a training directory or a SavedModel) for
+// serving; o.Model, o.ExactDeconv, o.Seed and o.Session are used.
+func OpenServed(o Options) (*Served, error) {
+	o.Dropout = false
+	j, err := open(o)
+	if err != nil {
+		return nil, err
+	}
+	m := &Served{o: o, det: j, info: serve.ModelInfo{Path: o.Model, Kind: "checkpoint", DropoutChoice: true}}
+	if _, ok := SavedModelDir(o.Model); ok {
+		m.info.Kind, m.info.DropoutChoice = "SavedModel", false
+		return m, nil
+	}
+	mo, err := options.ReadModel(o.Model)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.info.WhichDirection, m.info.NGF, m.info.LabColorization = mo.WhichDirection, mo.NGF, mo.LabColorization
+	if data, err := os.ReadFile(filepath.Join(o.Model, options.FileName)); err == nil {
+		_ = json.Unmarshal(data, &m.info.Options) // already parsed by ReadModel; display only
+	}
+	return m, nil
+}
+
+// Info describes the model.
+func (m *Served) Info() serve.ModelInfo { return m.info }
+
+// Close releases the sessions.
+func (m *Served) Close() {
+	for _, j := range []*job{m.det, m.noisy} {
+		if j != nil {
+			j.closeModel()
+			j.codec.Close()
+		}
+	}
+}
+
+// Decode runs infer's decoder on an image's bytes.
+func (m *Served) Decode(data []byte) (serve.Input, error) {
+	contents, err := tf.NewTensor(string(data))
+	if err != nil {
+		return nil, err
+	}
+	j := m.det
+	fetch := []tf.Output{j.dec.Input, j.dec.Size}
+	if j.lab {
+		fetch = append(fetch, j.dec.Lightness)
+	}
+	out, err := j.codec.Run(map[tf.Output]*tf.Tensor{j.dec.Contents: contents}, fetch, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be decoded: %s", session.FirstLine(err))
+	}
+	it := &item{input: out[0], size: out[1]}
+	if j.lab {
+		it.lightness = out[2]
+	}
+	return it, nil
+}
+
+// Generate runs one batch through the generator, as infer batches files.
+func (m *Served) Generate(batch []serve.Input, dropout bool) ([]serve.Output, error) {
+	j := m.det
+	if dropout {
+		var err error
+		if j, err = m.noisyJob(); err != nil {
+			return nil, err
+		}
+	}
+	items := make([]*item, len(batch))
+	for i, in := range batch {
+		it, ok := in.(*item)
+		if !ok || it.input == nil {
+			return nil, errors.New("generate: input was not made by Decode")
+		}
+		items[i] = &item{input: it.input} // runBatch consumes input; the caller keeps its own
+	}
+	m.step++
+	if err := j.runBatch(items, m.step); err != nil {
+		return nil, err
+	}
+	outs := make([]serve.Output, len(items))
+	for i, it := range items {
+		outs[i] = it.output
+	}
+	return outs, nil
+}
+
+// noisyJob opens the dropout generator once.
+func (m *Served) noisyJob() (*job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.info.DropoutChoice {
+		return nil, errors.New("this SavedModel fixed dropout when it was exported: re-export (pix2pix export, with or without --no-test-dropout) to change it")
+	}
+	if m.noisy == nil {
+		o := m.o
+		o.Dropout = true
+		j, err := open(o)
+		if err != nil {
+			return nil, fmt.Errorf("open the dropout generator: %w", err)
+		}
+		m.noisy = j
+	}
+	return m.noisy, nil
+}
+
+// Encode runs infer's encoder on one output and returns the image bytes.
+func (m *Served) Encode(in serve.Input, out serve.Output, o serve.EncodeOptions) ([]byte, error) {
+	it, ok := in.(*item)
+	t, ok2 := out.(*tf.Tensor)
+	if !ok || !ok2 {
+		return nil, errors.New("encode: input or output was not made by this model")
+	}
+	size := it.size
+	if o.Keep256 {
+		var err error
+		if size, err = tf.NewTensor([]int32{256, 256}); err != nil {
+			return nil, fmt.Errorf("output size: %w", err)
+		}
+	}
+	j := m.det
+	feeds := map[tf.Output]*tf.Tensor{j.enc.Output: t, j.enc.Size: size}
+	if j.lab {
+		feeds[j.enc.Lightness] = it.lightness
+	}
+	fetch := j.enc.PNG
+	if o.JPEG {
+		fetch = j.enc.JPEG
+	}
+	res, err := j.codec.Run(feeds, []tf.Output{fetch}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %s", session.FirstLine(err))
+	}
+	data, ok := session.Value(res[0]).(string)
+	if !ok {
+		return nil, errors.New("encode: not an encoded image")
+	}
+	return []byte(data), nil
+}
