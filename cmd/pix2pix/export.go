@@ -20,8 +20,10 @@ func exportCommand() *cli.Command {
       JSON maps of the tensor names in the "inputs"/"outputs" collections
       (load with tf.compat.v1.train.import_meta_graph)
   saved_model/   a SavedModel (tag "serve") with signatures
-      serving_default: image (PNG or JPEG bytes, any size) -> image (PNG bytes)
-      translate: images float [batch,256,256,3] in [0,1] -> outputs (same)
+      serving_default: images float [batch,256,256,3] in [0,1] -> outputs
+          (same), dropout off: what OpenVINO and tf2onnx convert
+      translate: the same, dropout as exported
+      translate_image: image (PNG or JPEG bytes, any size) -> image (PNG)
       (load with tf.saved_model.load, graft's LoadSavedModel, or use with
       pix2pix infer --model)
 Dropout stays in the exported generator, as in the original; --no-test-dropout
