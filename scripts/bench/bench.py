@@ -9,6 +9,9 @@ weights, at 256x256:
     ends in each run, then the median over runs;
   - batch inference images/sec: `pix2pix infer` (and `pix2pix test`) against
     the reference's test mode (see bench_infer.py);
+  - deployment images/sec: onnxruntime on `pix2pix export --onnx`'s
+    model.onnx and OpenVINO (fp32) on its SavedModel, same images, next to
+    `pix2pix infer` (see bench_deploy.py);
   - peak resident memory of every process (getrusage of the child);
   - start-up: process start to the end of the first training step;
   - FLOPs of a training step and of a generator forward pass (TensorFlow's
@@ -32,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_infer  # noqa: E402
+import bench_deploy  # noqa: E402
 
 
 def spawn(cmd, env_extra=None, out=None):
@@ -190,7 +194,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     t_start = time.time()
 
-    pairs, _ = bench_infer.make_images(args.workdir, args.infer_images)
+    pairs, singles = bench_infer.make_images(args.workdir, args.infer_images)
     ckpt_dir = bench_infer.ensure_model(args.bin, pairs, args.workdir)
     print("bench: ngf = ndf = 64, 256x256, %d images in %s" % (args.infer_images, args.workdir), flush=True)
 
@@ -200,6 +204,7 @@ def main():
 
     train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
     infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
+    deploy = bench_deploy.run(args.bin, ckpt_dir, singles, args.workdir, args.runs)
     extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
@@ -212,6 +217,7 @@ def main():
                   "generator_forward_per_image": gen_flops},
         "train": {"b%d" % b: train[b] for b in (1, 4)},
         "infer": infer,
+        "deploy": deploy,
         "bench_seconds": None,
     }
     for b in (1, 4):
@@ -252,6 +258,8 @@ def main():
     print("| inference start-up (s) | %.1f | %.1f | |" % (pi["startup_sec"], ri["startup_sec"]))
     print("| peak RSS, inference of %d images (MiB) | %.0f | %.0f | %.2f |" % (
         args.infer_images, pi["peak_rss_mib"], ri["peak_rss_mib"], pi["peak_rss_mib"] / ri["peak_rss_mib"]))
+    print()
+    bench_deploy.print_rows(deploy, pi["images_per_sec"])
     if extra:
         print()
         print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")
