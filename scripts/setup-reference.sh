@@ -2,7 +2,8 @@
 # setup-reference.sh: the Python virtualenv for the reference harness
 # (scripts/reference/), with the same TensorFlow release as the libtensorflow
 # the Go build uses, plus tf_keras (the original's tf.layers calls need it
-# under TensorFlow 2.x) and tensorboard (to read our event files back).
+# under TensorFlow 2.x) and tensorboard (to read our event files back); then
+# the deployment tools (onnxruntime, tf2onnx, openvino) for the export tests.
 # Idempotent: a finished venv is marked complete and reused.
 #
 # Usage:
