@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/export"
+	"pix2pix/pkg/onnx"
 )
 
 func exportCommand() *cli.Command {
@@ -20,10 +21,15 @@ func exportCommand() *cli.Command {
       JSON maps of the tensor names in the "inputs"/"outputs" collections
       (load with tf.compat.v1.train.import_meta_graph)
   saved_model/   a SavedModel (tag "serve") with signatures
-      serving_default: image (PNG or JPEG bytes, any size) -> image (PNG bytes)
-      translate: images float [batch,256,256,3] in [0,1] -> outputs (same)
+      serving_default: images float [batch,256,256,3] in [0,1] -> outputs
+          (same), dropout off: what OpenVINO and tf2onnx convert
+      translate: the same, dropout as exported
+      translate_image: image (PNG or JPEG bytes, any size) -> image (PNG)
       (load with tf.saved_model.load, graft's LoadSavedModel, or use with
       pix2pix infer --model)
+  model.onnx     with --onnx: the generator as standard ONNX ops (opset 17),
+      input "images" float [batch,3,256,256] (NCHW, RGB) in [0,1], output
+      "outputs" (same), no dropout (for onnxruntime, OpenVINO, ...)
 Dropout stays in the exported generator, as in the original; --no-test-dropout
 removes it for deterministic outputs. A non-empty --output_dir is refused
 (naming what would be replaced) unless --force; a training run's directory
@@ -37,6 +43,7 @@ Example:
 			&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (the original-format export's output)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "export without dropout (deterministic outputs)", Category: catData},
 			&cli.BoolFlag{Name: "no-saved-model", Usage: "write only the original's format", Category: catData},
+			&cli.BoolFlag{Name: "onnx", Usage: "also write model.onnx: the generator in standard ONNX ops (opset 17), float NCHW [batch,3,256,256] in [0,1] in and out, no dropout", Category: catData},
 			&cli.BoolFlag{Name: "force", Usage: "export into a non-empty directory, replacing a previous export there (never a training run's files)", Category: catData},
 		},
 		Action: func(c *cli.Context) error {
@@ -64,6 +71,13 @@ Example:
 					return err
 				}
 				fmt.Printf("wrote %s\n", dir)
+			}
+			if c.Bool("onnx") {
+				path := filepath.Join(o.OutputDir, onnx.FileName)
+				if err := onnx.Write(o.Checkpoint, path, version); err != nil {
+					return err
+				}
+				fmt.Printf("wrote %s\n", path)
 			}
 			return nil
 		},

@@ -34,7 +34,7 @@ func TestExportLoadsInPythonAndMatchesInfer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("graft LoadSavedModel: %v", err)
 	}
-	for _, sig := range []string{"serving_default", "translate"} {
+	for _, sig := range []string{"serving_default", "translate", "translate_image"} {
 		if _, ok := m.Signatures[sig]; !ok {
 			t.Errorf("SavedModel lacks signature %s", sig)
 		}

@@ -68,9 +68,14 @@ type Serving struct {
 	// Image (string scalar: PNG or JPEG bytes, any size) -> Translated
 	// (PNG bytes of the input's size).
 	Image, Translated tf.Output
-	// Images ([batch, 256, 256, 3] float in [0, 1]) -> Outputs (same).
+	// Images ([batch, 256, 256, 3] float in [0, 1]) -> Outputs (same),
+	// with dropout if the config has it.
 	Images, Outputs tf.Output
-	Gen             *pix2pix.Generator
+	// DetImages -> DetOutputs is the same without dropout: deterministic,
+	// what converters (OpenVINO, tf2onnx) and deployments want. Without
+	// dropout in the config they are Images and Outputs.
+	DetImages, DetOutputs tf.Output
+	Gen                   *pix2pix.Generator
 }
 
 // BuildServing adds the SavedModel graph. Batch norm uses each image's
@@ -89,6 +94,14 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 	}
 	v.Gen = gen
 	v.Outputs = op.Div(fs.SubScope("deprocess"), op.AddV2(fs, gen.Outputs, op.Const(fs.SubScope("one_b"), float32(1))), op.Const(fs.SubScope("two_b"), float32(2)))
+	v.DetImages, v.DetOutputs = v.Images, v.Outputs
+	if cfg.Dropout {
+		det := cfg
+		det.Dropout = false
+		if v.DetImages, v.DetOutputs, err = floatSignature(s.SubScope("deterministic"), det, gen); err != nil {
+			return nil, err
+		}
+	}
 
 	bs := s.SubScope("bytes")
 	v.Image = op.Placeholder(bs.SubScope("image"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
@@ -106,4 +119,17 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 	u8 := op.Squeeze(bs, display.ToUint8(bs, y, true), op.SqueezeAxis([]int64{0}))
 	v.Translated = op.EncodePng(bs, u8)
 	return v, s.Err()
+}
+
+// floatSignature adds another float [batch, 256, 256, 3] in [0, 1]
+// generator on gen's variables, under its own scope.
+func floatSignature(fs *op.Scope, cfg pix2pix.Config, gen *pix2pix.Generator) (in, out tf.Output, err error) {
+	in = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, 3)))
+	pre := op.Sub(fs.SubScope("preprocess"), op.Mul(fs.SubScope("x2"), in, op.Const(fs.SubScope("two"), float32(2))), op.Const(fs.SubScope("one"), float32(1)))
+	g, err := pix2pix.BuildGenerator(fs, cfg, pre, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
+	if err != nil {
+		return in, out, err
+	}
+	out = op.Div(fs.SubScope("deprocess"), op.AddV2(fs, g.Outputs, op.Const(fs.SubScope("one_b"), float32(1))), op.Const(fs.SubScope("two_b"), float32(2)))
+	return in, out, fs.Err()
 }

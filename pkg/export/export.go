@@ -135,10 +135,19 @@ func WriteOriginal(o Options) error {
 	return checkpoint.WriteState(o.OutputDir, checkpoint.State{ModelCheckpointPath: "export", AllModelCheckpointPaths: []string{"export"}})
 }
 
-// Signature names of the SavedModel.
+// Signature names of the SavedModel. serving_default is the one
+// converters and servers take when none is named (OpenVINO reads no
+// other), so it is the deterministic one.
 const (
-	SignatureBytes   = "serving_default"
+	// SignatureDeterministic: float images [batch, 256, 256, 3] in [0, 1]
+	// -> outputs, dropout off.
+	SignatureDeterministic = "serving_default"
+	// SignatureTensors: the same with dropout as exported (on unless
+	// --no-test-dropout, as the original's test mode).
 	SignatureTensors = "translate"
+	// SignatureBytes: PNG or JPEG bytes in, PNG bytes out, dropout as
+	// exported.
+	SignatureBytes = "translate_image"
 )
 
 // WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
@@ -178,29 +187,9 @@ func WriteSavedModel(o Options) (string, error) {
 	if _, err := checkpoint.Write(vars, filepath.Join(tmp, "variables"), "variables"); err != nil {
 		return "", err
 	}
-	gd, err := graphDef(g)
+	meta, err := servingMeta(g, v, sv)
 	if err != nil {
 		return "", err
-	}
-	info := func(o tf.Output, dt tf.DataType, dims ...int64) *cpb.TensorInfo {
-		return &cpb.TensorInfo{Encoding: &cpb.TensorInfo_Name{Name: name(o)}, Dtype: dataType(dt), TensorShape: shape(dims)}
-	}
-	meta := &cpb.MetaGraphDef{
-		MetaInfoDef: &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion(), Tags: []string{"serve"}},
-		GraphDef:    gd,
-		SaverDef:    saverDef(sv),
-		SignatureDef: map[string]*cpb.SignatureDef{
-			SignatureBytes: {
-				Inputs:     map[string]*cpb.TensorInfo{"image": info(v.Image, tf.String)},
-				Outputs:    map[string]*cpb.TensorInfo{"image": info(v.Translated, tf.String)},
-				MethodName: "tensorflow/serving/predict",
-			},
-			SignatureTensors: {
-				Inputs:     map[string]*cpb.TensorInfo{"images": info(v.Images, tf.Float, -1, input.CropSize, input.CropSize, 3)},
-				Outputs:    map[string]*cpb.TensorInfo{"outputs": info(v.Outputs, tf.Float, -1, input.CropSize, input.CropSize, 3)},
-				MethodName: "tensorflow/serving/predict",
-			},
-		},
 	}
 	sm := &cpb.SavedModel{SavedModelSchemaVersion: 1, MetaGraphs: []*cpb.MetaGraphDef{meta}}
 	if err := writeProto(filepath.Join(tmp, "saved_model.pb"), sm); err != nil {
@@ -216,4 +205,46 @@ func WriteSavedModel(o Options) (string, error) {
 		return "", err
 	}
 	return final, nil
+}
+
+// servingMeta is the SavedModel's meta graph: the graph with its string
+// constants and variable collections as TensorFlow writes them (see
+// loadable.go), the saver, and the three signatures.
+func servingMeta(g *tf.Graph, v *gexport.Serving, sv *pix2pix.Saver) (*cpb.MetaGraphDef, error) {
+	gd, err := graphDef(g)
+	if err != nil {
+		return nil, err
+	}
+	if err := unpackStringConsts(gd); err != nil {
+		return nil, err
+	}
+	cols, err := variableCollections(v.Gen.Vars.All(), sv)
+	if err != nil {
+		return nil, err
+	}
+	info := func(o tf.Output, dt tf.DataType, dims ...int64) *cpb.TensorInfo {
+		return &cpb.TensorInfo{Encoding: &cpb.TensorInfo_Name{Name: name(o)}, Dtype: dataType(dt), TensorShape: shape(dims)}
+	}
+	tensors := func(in, out tf.Output) *cpb.SignatureDef {
+		return &cpb.SignatureDef{
+			Inputs:     map[string]*cpb.TensorInfo{"images": info(in, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+			Outputs:    map[string]*cpb.TensorInfo{"outputs": info(out, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+			MethodName: "tensorflow/serving/predict",
+		}
+	}
+	return &cpb.MetaGraphDef{
+		MetaInfoDef:   &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion(), Tags: []string{"serve"}},
+		GraphDef:      gd,
+		SaverDef:      saverDef(sv),
+		CollectionDef: cols,
+		SignatureDef: map[string]*cpb.SignatureDef{
+			SignatureDeterministic: tensors(v.DetImages, v.DetOutputs),
+			SignatureTensors:       tensors(v.Images, v.Outputs),
+			SignatureBytes: {
+				Inputs:     map[string]*cpb.TensorInfo{"image": info(v.Image, tf.String)},
+				Outputs:    map[string]*cpb.TensorInfo{"image": info(v.Translated, tf.String)},
+				MethodName: "tensorflow/serving/predict",
+			},
+		},
+	}, nil
 }

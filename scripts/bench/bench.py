@@ -11,6 +11,9 @@ weights, at 256x256:
     the reference's test mode (see bench_infer.py);
   - serving: `pix2pix serve` images/s and p50/p99 latency at 1, 4 and 16
     concurrent clients, against `pix2pix infer` (see bench_serve.py);
+  - deployment images/sec: onnxruntime on `pix2pix export --onnx`'s
+    model.onnx and OpenVINO (fp32) on its SavedModel, same images, next to
+    `pix2pix infer` (see bench_deploy.py);
   - peak resident memory of every process (getrusage of the child);
   - start-up: process start to the end of the first training step;
   - FLOPs of a training step and of a generator forward pass (TensorFlow's
@@ -35,6 +38,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_infer  # noqa: E402
 import bench_serve  # noqa: E402
+import bench_deploy  # noqa: E402
 
 
 def spawn(cmd, env_extra=None, out=None):
@@ -194,7 +198,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     t_start = time.time()
 
-    pairs, _ = bench_infer.make_images(args.workdir, args.infer_images)
+    pairs, singles = bench_infer.make_images(args.workdir, args.infer_images)
     ckpt_dir = bench_infer.ensure_model(args.bin, pairs, args.workdir)
     print("bench: ngf = ndf = 64, 256x256, %d images in %s" % (args.infer_images, args.workdir), flush=True)
 
@@ -204,9 +208,9 @@ def main():
 
     train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
     infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
-    _, singles = bench_infer.make_images(args.workdir, args.infer_images)
     serve = bench_serve.run(args.bin, args.workdir, singles, args.infer_images, ckpt_dir, args.serve_requests,
                             infer["programs"]["pix2pix infer"]["images_per_sec"])
+    deploy = bench_deploy.run(args.bin, ckpt_dir, singles, args.workdir, args.runs)
     extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
@@ -220,6 +224,7 @@ def main():
         "train": {"b%d" % b: train[b] for b in (1, 4)},
         "infer": infer,
         "serve": serve,
+        "deploy": deploy,
         "bench_seconds": None,
     }
     for b in (1, 4):
@@ -262,6 +267,7 @@ def main():
         args.infer_images, pi["peak_rss_mib"], ri["peak_rss_mib"], pi["peak_rss_mib"] / ri["peak_rss_mib"]))
     print()
     bench_serve.table(serve)
+    bench_deploy.print_rows(deploy, pi["images_per_sec"])
     if extra:
         print()
         print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")

@@ -2,7 +2,7 @@
 translates one image with each: the original's format through
 tf.compat.v1.train.import_meta_graph (base64 PNG in and out, tensor names
 from the "inputs"/"outputs" collections), and the SavedModel through
-tf.saved_model.load (both signatures).
+tf.saved_model.load (its three signatures).
 
 usage: check_export.py EXPORT_DIR IMAGE.png OUT_META.png OUT_SAVEDMODEL.png
 """
@@ -24,9 +24,10 @@ with g.as_default():
 # 2. SavedModel via tf.saved_model.load
 m = tf.saved_model.load(d + '/saved_model')
 print(list(m.signatures.keys()))
-r = m.signatures['serving_default'](image=tf.constant(png))
+r = m.signatures['translate_image'](image=tf.constant(png))
 open(sys.argv[4], 'wb').write(r['image'].numpy())
 x = tf.image.decode_png(png)[None, :, :, :3]
 x = tf.cast(x, tf.float32) / 255.
 r2 = m.signatures['translate'](images=x)
-print('saved_model ok', r2['outputs'].shape)
+r3 = m.signatures['serving_default'](images=x)
+print('saved_model ok', r2['outputs'].shape, r3['outputs'].shape)
