@@ -57,13 +57,20 @@ var (
 // variable returns the forward read of the variable called name, creating
 // the variable on first use.
 func (b *builder) variable(s *op.Scope, name string, shape []int64, init nn.Initializer, trainable bool) tf.Output {
+	r, _ := b.param(s, name, shape, init, trainable)
+	return r
+}
+
+// param is variable that also returns the variable itself, for the layers
+// whose hand-written backward pass reads it again (see discrimBackward).
+func (b *builder) param(s *op.Scope, name string, shape []int64, init nn.Initializer, trainable bool) (tf.Output, *nn.Variable) {
 	v := b.store.Get(name, tf.Float, shape, init, trainable)
 	if r, ok := b.reads[v]; ok {
-		return r
+		return r, v
 	}
 	r := v.Read(s)
 	b.reads[v] = r
-	return r
+	return r, v
 }
 
 // channels is the static channel count of x, [batch, height, width, channels].
@@ -140,7 +147,7 @@ type bnRecord struct {
 func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *bnRecord) {
 	c := channels(x)
 	p := name + "/batch_normalization/"
-	gamma := b.variable(s, p+"gamma", []int64{c}, gammaInit, true)
+	gamma, gammaVar := b.param(s, p+"gamma", []int64{c}, gammaInit, true)
 	beta := b.variable(s, p+"beta", []int64{c}, zerosInit, true)
 	mean := b.variable(s, p+"moving_mean", []int64{c}, zerosInit, false)
 	variance := b.variable(s, p+"moving_variance", []int64{c}, onesInit, false)
@@ -151,16 +158,30 @@ func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *
 		op.FusedBatchNormV3Epsilon(bnEpsilon),
 		op.FusedBatchNormV3IsTraining(true),
 		op.FusedBatchNormV3ExponentialAvgFactor(float32(1-b.cfg.BNMomentum)))
-	return y, &bnRecord{x: x, gamma: b.store.Lookup(p + "gamma"), reserve: [3]tf.Output{r1, r2, r3}}
+	return y, &bnRecord{x: x, gamma: gammaVar, reserve: [3]tf.Output{r1, r2, r3}}
 }
 
-// lrelu is the original's leaky ReLU, 0.5(1+a)x + 0.5(1-a)|x|, which equals
-// max(x, ax) and is computed the same way so that numbers match.
-func lrelu(s *op.Scope, x tf.Output, a float64) tf.Output {
+// lreluSlope is the original's leaky-ReLU slope for negative inputs, in
+// every encoder and discriminator layer.
+const lreluSlope = 0.2
+
+// lreluLinear and lreluAbsolute are the two coefficients of the
+// original's leaky ReLU, lreluLinear*x + lreluAbsolute*|x| (0.6 and 0.4):
+// the forward pass and the discriminator's hand-written backward pass
+// both take them from here.
+const (
+	lreluLinear   = 0.5 * (1 + lreluSlope)
+	lreluAbsolute = 0.5 * (1 - lreluSlope)
+)
+
+// lrelu is the original's leaky ReLU, 0.5(1+a)x + 0.5(1-a)|x| with a =
+// lreluSlope, which equals max(x, ax) and is computed the same way so that
+// numbers match.
+func lrelu(s *op.Scope, x tf.Output) tf.Output {
 	s = s.SubScope("lrelu")
 	x = op.Identity(s, x)
-	lin := op.Mul(s.SubScope("linear"), scalar(s, 0.5*(1+a)), x)
-	abs := op.Mul(s.SubScope("absolute"), scalar(s, 0.5*(1-a)), op.Abs(s, x))
+	lin := op.Mul(s.SubScope("linear"), scalar(s, lreluLinear), x)
+	abs := op.Mul(s.SubScope("absolute"), scalar(s, lreluAbsolute), op.Abs(s, x))
 	return op.AddV2(s, lin, abs)
 }
 
