@@ -23,8 +23,8 @@ import (
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // Options of an export.
@@ -40,8 +40,8 @@ type Options struct {
 }
 
 // modelConfig reads the exported model's checkpoint and options.
-func modelConfig(dir string, dropout bool) (*model.Checkpoint, pix2pix.Config, error) {
-	ck, err := model.OpenCheckpoint(dir)
+func modelConfig(dir string, dropout bool) (*trained.Checkpoint, pix2pix.Config, error) {
+	ck, err := trained.OpenCheckpoint(dir)
 	if err != nil {
 		return nil, pix2pix.Config{}, err
 	}

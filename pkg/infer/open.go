@@ -12,8 +12,8 @@ import (
 	ginfer "pix2pix/graphs/infer"
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // open loads the generator (a training directory or a SavedModel) and
@@ -95,7 +95,7 @@ func opName(tensor string) string {
 // openCheckpoint restores the generator from a training directory.
 func (j *job) openCheckpoint() error {
 	o := j.o
-	ck, err := model.OpenCheckpoint(o.Model)
+	ck, err := trained.OpenCheckpoint(o.Model)
 	if err != nil {
 		return err
 	}

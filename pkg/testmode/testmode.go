@@ -18,10 +18,10 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // Options of a test run.
@@ -66,7 +66,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.BatchSize < 1 {
 		return Result{}, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
 	}
-	ck, err := model.OpenCheckpoint(o.Checkpoint)
+	ck, err := trained.OpenCheckpoint(o.Checkpoint)
 	if err != nil {
 		return Result{}, err
 	}
@@ -139,8 +139,8 @@ func usable(paths []string, in input.Config, o Options) ([]string, []dataset.Fai
 
 type testRun struct {
 	o    Options
-	ck   *model.Checkpoint
-	vars model.Vars
+	ck   *trained.Checkpoint
+	vars trained.Vars
 	gen  *pix2pix.Generator
 	tg   tf.Output
 	im   display.Images
@@ -148,7 +148,7 @@ type testRun struct {
 	l1, mse tf.Output
 }
 
-func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
+func build(ck *trained.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
 	g, r, sv, err := buildGraph(cfg, ck.Input, o)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/graphs/summary"
-	"pix2pix/pkg/model"
+	"pix2pix/pkg/trained"
 )
 
 // extras are the ops the loop runs besides the train op.
@@ -42,7 +42,7 @@ type extras struct {
 // size, plus summaries into logdir and display images.
 func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, *extras, error) {
 	var ex extras
-	feeds := model.Placeholders(cfg, int64(batch))
+	feeds := trained.Placeholders(cfg, int64(batch))
 	var g *tf.Graph
 	var m *pix2pix.Model
 	var sv *pix2pix.Saver

@@ -13,11 +13,11 @@ import (
 
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // ErrInterrupted is returned when the context ended the run early; the
@@ -27,7 +27,7 @@ var ErrInterrupted = errors.New("interrupted")
 // run holds one training run's state.
 type run struct {
 	o        Options
-	tr       *model.Trainer
+	tr       *trained.Trainer
 	ex       *extras
 	meta     []byte
 	pipe     *pipeline.Pipeline
@@ -86,7 +86,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out, keeper: keeper}
+	r := &run{o: o, tr: &trained.Trainer{Graph: g, Model: m, Vars: trained.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out, keeper: keeper}
 	defer sess.Close()
 	if r.meta, err = metaGraph(g, m, sv, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)

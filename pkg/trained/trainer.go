@@ -1,10 +1,10 @@
-// Package model holds what training, test mode, inference and export
+// Package trained holds what training, test mode, inference and export
 // share about a pix2pix model: building the training graph (with
 // placeholders or an input pipeline in front) and a session on it,
 // initialising, restoring, saving and merging its variables, and opening a
 // training directory's latest checkpoint with the options it was trained
 // with. The loop that takes training steps is pkg/train's.
-package model
+package trained
 
 import (
 	"fmt"
