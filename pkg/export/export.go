@@ -93,21 +93,19 @@ func WriteOriginal(o Options) error {
 	if err != nil {
 		return err
 	}
-	s := op.NewScope()
-	e, err := gexport.BuildOriginal(s, cfg, o.JPEG)
+	var e *gexport.Original
+	v, err := ck.LoadGenerator("export", func(s *op.Scope) (*pix2pix.Generator, error) {
+		var err error
+		if e, err = gexport.BuildOriginal(s, cfg, o.JPEG); err != nil {
+			return nil, err
+		}
+		return e.Gen, nil
+	}, session.Options{})
 	if err != nil {
 		return err
 	}
-	sv := pix2pix.BuildSaver(s, e.Gen.Vars.Sorted())
-	g, err := s.Finalize()
-	if err != nil {
-		return fmt.Errorf("build export graph: %w", err)
-	}
-	v, err := ck.Restore(g, sv, session.Options{})
-	if err != nil {
-		return err
-	}
-	defer v.Sess.Close()
+	defer v.Close()
+	g, sv := v.Graph, v.Saver
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return err
 	}
@@ -138,7 +136,7 @@ func WriteOriginal(o Options) error {
 // Signature names of the SavedModel.
 const (
 	SignatureBytes   = "serving_default"
-	SignatureTensors = "translate"
+	SignatureTensors = trained.SignatureTranslate
 )
 
 // WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
@@ -148,21 +146,19 @@ func WriteSavedModel(o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s := op.NewScope()
-	v, err := gexport.BuildServing(s, cfg)
+	var v *gexport.Serving
+	vars, err := ck.LoadGenerator("serving", func(s *op.Scope) (*pix2pix.Generator, error) {
+		var err error
+		if v, err = gexport.BuildServing(s, cfg); err != nil {
+			return nil, err
+		}
+		return v.Gen, nil
+	}, session.Options{})
 	if err != nil {
 		return "", err
 	}
-	sv := pix2pix.BuildSaver(s, v.Gen.Vars.Sorted())
-	g, err := s.Finalize()
-	if err != nil {
-		return "", fmt.Errorf("build serving graph: %w", err)
-	}
-	vars, err := ck.Restore(g, sv, session.Options{})
-	if err != nil {
-		return "", err
-	}
-	defer vars.Sess.Close()
+	defer vars.Close()
+	g, sv := vars.Graph, vars.Saver
 	final := filepath.Join(o.OutputDir, "saved_model")
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return "", err

@@ -93,7 +93,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	defer r.vars.Sess.Close()
+	defer r.gen.Close()
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Workers: o.Workers})
 	if err != nil {
 		return Result{}, err
@@ -138,63 +138,56 @@ func usable(paths []string, in input.Config, o Options) ([]string, []dataset.Fai
 }
 
 type testRun struct {
-	o    Options
-	ck   *trained.Checkpoint
-	vars trained.Vars
-	gen  *pix2pix.Generator
-	tg   tf.Output
-	im   display.Images
+	o   Options
+	ck  *trained.Checkpoint
+	gen *trained.Generator
+	tg  tf.Output
+	im  display.Images
 	// l1 and mse compare each displayed output with its target ([batch]).
 	l1, mse tf.Output
 }
 
 func build(ck *trained.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
-	g, r, sv, err := buildGraph(cfg, ck.Input, o)
+	r := &testRun{o: o, ck: ck}
+	gen, err := ck.LoadGenerator("test", r.graph(cfg, ck.Input), o.Session)
 	if err != nil {
 		return nil, err
 	}
-	vars, err := ck.Restore(g, sv, o.Session)
-	if err != nil {
-		return nil, err
-	}
-	r.ck, r.vars = ck, *vars
+	r.gen = gen
 	return r, nil
 }
 
 // Graph is the test-mode graph for a model trained with in, for
 // inspection (kernel coverage); it opens nothing.
 func Graph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, error) {
-	g, _, _, err := buildGraph(cfg, in, o)
+	r := &testRun{o: o}
+	g, _, _, err := trained.BuildGenerator("test", r.graph(cfg, in))
 	return g, err
 }
 
-// buildGraph makes the generator, its saver, the display images and the
-// per-image metrics.
-func buildGraph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, *testRun, *pix2pix.Saver, error) {
-	s := op.NewScope()
-	b := int64(o.BatchSize)
-	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
-	targets := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
-	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
-	if err != nil {
-		return nil, nil, nil, err
+// graph adds the generator on placeholders of the batch size, the display
+// images and the per-image metrics.
+func (r *testRun) graph(cfg pix2pix.Config, in input.Config) trained.GraphFunc {
+	return func(s *op.Scope) (*pix2pix.Generator, error) {
+		b := int64(r.o.BatchSize)
+		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
+		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
+		gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
+		if err != nil {
+			return nil, err
+		}
+		r.im = display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
+			AspectRatio: r.o.AspectRatio, Batch: r.o.BatchSize}, inputs, r.tg, gen.Outputs)
+		ms := s.SubScope("metrics")
+		toUnit := func(name string, x tf.Output) tf.Output {
+			return op.Div(ms.SubScope(name), op.Cast(ms.SubScope(name), x, tf.Float), op.Const(ms.SubScope(name+"_255"), float32(255)))
+		}
+		diff := op.Sub(ms, toUnit("outputs", r.im.Outputs), toUnit("targets", r.im.Targets))
+		axes := op.Const(ms.SubScope("axes"), []int32{1, 2, 3})
+		r.l1 = op.Mean(ms.SubScope("l1"), op.Abs(ms, diff), axes)
+		r.mse = op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
+		return gen, nil
 	}
-	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
-	im := display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
-		AspectRatio: o.AspectRatio, Batch: o.BatchSize}, inputs, targets, gen.Outputs)
-	ms := s.SubScope("metrics")
-	toUnit := func(name string, x tf.Output) tf.Output {
-		return op.Div(ms.SubScope(name), op.Cast(ms.SubScope(name), x, tf.Float), op.Const(ms.SubScope(name+"_255"), float32(255)))
-	}
-	diff := op.Sub(ms, toUnit("outputs", im.Outputs), toUnit("targets", im.Targets))
-	axes := op.Const(ms.SubScope("axes"), []int32{1, 2, 3})
-	l1 := op.Mean(ms.SubScope("l1"), op.Abs(ms, diff), axes)
-	mse := op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
-	g, err := s.Finalize()
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("build test graph: %w", err)
-	}
-	return g, &testRun{o: o, gen: gen, tg: targets, im: im, l1: l1, mse: mse}, sv, nil
 }
 
 // loop runs the batches in order; the last one wraps around to the first
@@ -226,7 +219,7 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 			return res, fmt.Errorf("test step %d: %w", step, err)
 		}
 		fetches := append(append(append([]tf.Output{r.l1, r.mse}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
-		out, err := r.vars.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Step: st}, fetches, nil)
+		out, err := r.gen.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Gen.Step: st}, fetches, nil)
 		if err != nil {
 			return res, fmt.Errorf("test step %d: %w", step, err)
 		}

@@ -78,17 +78,14 @@ func Run(ctx context.Context, o Options) error {
 	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
 		logdir = o.OutputDir
 	}
-	g, m, sv, ex, err := buildGraph(o.Model, o.displayConfig(), o.BatchSize, logdir)
+	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)
 	if err != nil {
 		return err
 	}
-	sess, err := session.New(g, o.Session)
-	if err != nil {
-		return err
-	}
-	r := &run{o: o, tr: &trained.Trainer{Graph: g, Model: m, Vars: trained.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out, keeper: keeper}
-	defer sess.Close()
-	if r.meta, err = metaGraph(g, m, sv, ex, o.MaxToKeep); err != nil {
+	defer tr.Close()
+	g, sess := tr.Graph, tr.Sess
+	r := &run{o: o, tr: tr, ex: ex, out: o.Out, keeper: keeper}
+	if r.meta, err = metaGraph(g, tr.Model, tr.Saver, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)
 	}
 	if err := r.initVariables(); err != nil {

@@ -1,15 +1,16 @@
-// Package trained holds what training, test mode, inference and export
-// share about a pix2pix model: building the training graph (with
-// placeholders or an input pipeline in front) and a session on it,
-// initialising, restoring, saving and merging its variables, and opening a
-// training directory's latest checkpoint with the options it was trained
-// with. The loop that takes training steps is pkg/train's.
+// Package trained is a pix2pix model with its session: what training,
+// test mode, inference and export (and anything that serves a model
+// later) share. It builds the training graph (with placeholders or an
+// input pipeline in front, and whatever a caller adds after it) and a
+// session on it; initialises, restores, saves and merges its variables;
+// opens a training directory's latest checkpoint with the options it was
+// trained with and builds and restores a generator graph from it; and
+// loads an exported SavedModel. The loop that takes training steps is
+// pkg/train's.
 package trained
 
 import (
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
@@ -17,13 +18,6 @@ import (
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/session"
 )
-
-// Vars is a session with the save and restore ops of a set of variables:
-// what training, test mode and inference share.
-type Vars struct {
-	Saver *pix2pix.Saver
-	Sess  *session.Session
-}
 
 // Trainer is a built training graph with its session.
 type Trainer struct {
@@ -46,8 +40,14 @@ func Placeholders(cfg pix2pix.Config, batch int64) Feeds {
 	}
 }
 
-// Build makes the training graph and its saver, without a session.
-func Build(cfg pix2pix.Config, feeds Feeds) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, error) {
+// Extra adds ops to the training graph after the model and its saver
+// (training's summaries and display images): they read the model's
+// endpoints and the saver's variable reads.
+type Extra func(root *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver) error
+
+// Build makes the training graph and its saver, then the extras, without
+// a session.
+func Build(cfg pix2pix.Config, feeds Feeds, extras ...Extra) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, error) {
 	root := op.NewScope()
 	in, tg, err := feeds(root)
 	if err != nil {
@@ -58,6 +58,11 @@ func Build(cfg pix2pix.Config, feeds Feeds) (*tf.Graph, *pix2pix.Model, *pix2pix
 		return nil, nil, nil, fmt.Errorf("build model: %w", err)
 	}
 	sv := pix2pix.BuildSaver(root, m.Vars.Sorted())
+	for _, add := range extras {
+		if err := add(root, m, sv); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	g, err := root.Finalize()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("build graph: %w", err)
@@ -67,8 +72,8 @@ func Build(cfg pix2pix.Config, feeds Feeds) (*tf.Graph, *pix2pix.Model, *pix2pix
 
 // New builds the graph and opens a session on it. The variables are not
 // initialised yet: call Init or Restore.
-func New(cfg pix2pix.Config, feeds Feeds, opts session.Options) (*Trainer, error) {
-	g, m, sv, err := Build(cfg, feeds)
+func New(cfg pix2pix.Config, feeds Feeds, opts session.Options, extras ...Extra) (*Trainer, error) {
+	g, m, sv, err := Build(cfg, feeds, extras...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,65 +95,3 @@ func (t *Trainer) Init() error {
 	return nil
 }
 
-// Restore assigns every variable from the checkpoint at prefix.
-func (t *Vars) Restore(prefix string) error {
-	p, err := tf.NewTensor(prefix)
-	if err != nil {
-		return err
-	}
-	if _, err := t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.Prefix: p}, nil, []*tf.Operation{t.Saver.Restore}); err != nil {
-		return restoreError(prefix, err)
-	}
-	return nil
-}
-
-// restoreError explains a failed restore. The index was read and checked
-// against the graph before (CheckCompatible), so what fails now is reading
-// the tensors themselves: the data file is short or damaged. TensorFlow's
-// own message ("Read less bytes than requested [[{{node save/RestoreV2}}]]")
-// names neither the file nor a remedy.
-func restoreError(prefix string, err error) error {
-	data, _ := filepath.Glob(prefix + ".data-*")
-	file := prefix + ".data-00000-of-00001"
-	if len(data) > 0 {
-		file = strings.Join(data, ", ")
-	}
-	return fmt.Errorf("restore %s: cannot read its tensors from %s (%s): the data file is truncated or damaged; copy it again from where the run saved it, or use another checkpoint",
-		prefix, file, session.FirstLine(err))
-}
-
-// SaveTo writes every variable to the checkpoint at prefix as it stands
-// (no temporary name; see the checkpoint package for atomic saves).
-func (t *Vars) SaveTo(prefix string) error {
-	p, err := tf.NewTensor(prefix)
-	if err != nil {
-		return err
-	}
-	if _, err := t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.Prefix: p}, nil, []*tf.Operation{t.Saver.Save}); err != nil {
-		return fmt.Errorf("save %s: %w", prefix, err)
-	}
-	return nil
-}
-
-// Merge moves the checkpoint at from to prefix to (see pix2pix.Saver).
-func (t *Vars) Merge(from, to string) error {
-	f, err := tf.NewTensor([]string{from})
-	if err != nil {
-		return err
-	}
-	d, err := tf.NewTensor(to)
-	if err != nil {
-		return err
-	}
-	_, err = t.Sess.Run(map[tf.Output]*tf.Tensor{t.Saver.MergeFrom: f, t.Saver.MergeTo: d}, nil, []*tf.Operation{t.Saver.Merge})
-	return err
-}
-
-// GlobalStep reads global_step.
-func (t *Vars) GlobalStep() (int64, error) {
-	out, err := t.Sess.Run(nil, []tf.Output{t.Saver.Reads["global_step"]}, nil)
-	if err != nil {
-		return 0, fmt.Errorf("read global_step: %w", err)
-	}
-	return session.Value(out[0]).(int64), nil
-}
