@@ -94,8 +94,8 @@ func discrimBackward(s *op.Scope, tape []dLayer, dPredict tf.Output, read func(*
 			d = op.SigmoidGrad(ls, l.act, d)
 		} else {
 			// d/dx of lrelu's lin*x + abs*|x| is lin + abs*sign(x).
-			a := op.Mul(ls.SubScope("linear"), d, scalar(ls, lreluLinear))
-			b := op.Mul(ls.SubScope("absolute"), op.Mul(ls.SubScope("abs_scale"), d, scalar(ls, lreluAbsolute)), op.Sign(ls, l.act))
+			a := op.Mul(ls.SubScope("linear"), d, nn.Float(ls, lreluLinear))
+			b := op.Mul(ls.SubScope("absolute"), op.Mul(ls.SubScope("abs_scale"), d, nn.Float(ls, lreluAbsolute)), op.Sign(ls, l.act))
 			d = op.AddN(ls, []tf.Output{a, b})
 			if l.bn != nil {
 				d, _, _, _, _ = op.FusedBatchNormGradV3(ls.SubScope("bn"), d, l.bn.x, read(l.bn.gamma),

@@ -78,8 +78,6 @@ func channels(x tf.Output) int64 {
 	return x.Shape().Size(3)
 }
 
-func scalar(s *op.Scope, v float64) tf.Output { return nn.Scalar(s, tf.Float, v) }
-
 // genConv is the generator's down block: a 4x4, stride-2, SAME convolution
 // with bias; with separable_conv, a separable convolution (depthwise 4x4,
 // then pointwise 1x1) instead.
@@ -180,8 +178,8 @@ const (
 func lrelu(s *op.Scope, x tf.Output) tf.Output {
 	s = s.SubScope("lrelu")
 	x = op.Identity(s, x)
-	lin := op.Mul(s.SubScope("linear"), scalar(s, lreluLinear), x)
-	abs := op.Mul(s.SubScope("absolute"), scalar(s, lreluAbsolute), op.Abs(s, x))
+	lin := op.Mul(s.SubScope("linear"), nn.Float(s, lreluLinear), x)
+	abs := op.Mul(s.SubScope("absolute"), nn.Float(s, lreluAbsolute), op.Abs(s, x))
 	return op.AddV2(s, lin, abs)
 }
 
@@ -195,6 +193,6 @@ func (b *builder) dropout(s *op.Scope, x tf.Output, rate float64) tf.Output {
 	seed := op.ConcatV2(s.SubScope("seed"), []tf.Output{key, op.Reshape(s, b.step, op.Const(s.SubScope("one"), []int32{1}))},
 		op.Const(s.SubScope("axis"), int32(0)))
 	u := op.StatelessRandomUniform(s, op.Shape(s, x), seed, op.StatelessRandomUniformDtype(tf.Float))
-	keep := op.Cast(s, op.GreaterEqual(s, u, scalar(s, rate)), tf.Float)
-	return op.Mul(s.SubScope("apply"), op.Mul(s.SubScope("scale"), x, scalar(s, 1/(1-rate))), keep)
+	keep := op.Cast(s, op.GreaterEqual(s, u, nn.Float(s, rate)), tf.Float)
+	return op.Mul(s.SubScope("apply"), op.Mul(s.SubScope("scale"), x, nn.Float(s, 1/(1-rate))), keep)
 }

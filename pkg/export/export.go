@@ -19,7 +19,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	gexport "pix2pix/graphs/export"
-	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
@@ -192,8 +191,8 @@ func WriteSavedModel(o Options) (string, error) {
 				MethodName: "tensorflow/serving/predict",
 			},
 			SignatureTensors: {
-				Inputs:     map[string]*cpb.TensorInfo{"images": info(v.Images, tf.Float, -1, input.CropSize, input.CropSize, 3)},
-				Outputs:    map[string]*cpb.TensorInfo{"outputs": info(v.Outputs, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+				Inputs:     map[string]*cpb.TensorInfo{"images": info(v.Images, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
+				Outputs:    map[string]*cpb.TensorInfo{"outputs": info(v.Outputs, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
 				MethodName: "tensorflow/serving/predict",
 			},
 		},

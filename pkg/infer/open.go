@@ -6,7 +6,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
-	ginfer "pix2pix/graphs/infer"
+	"pix2pix/graphs/codec"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/session"
 	"pix2pix/pkg/trained"
@@ -26,8 +26,8 @@ func open(o Options) (*job, error) {
 		return nil, err
 	}
 	cs := op.NewScope()
-	j.dec = ginfer.BuildDecoder(cs, j.lab, unit)
-	j.enc = ginfer.BuildEncoder(cs, j.outCh, j.lab, unit)
+	j.dec = codec.BuildDecoder(cs, j.lab, unit)
+	j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit)
 	cg, err := cs.Finalize()
 	if err != nil {
 		j.closeModel()

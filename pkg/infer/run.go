@@ -18,8 +18,8 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
-	ginfer "pix2pix/graphs/infer"
-	"pix2pix/graphs/input"
+	"pix2pix/graphs/codec"
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/session"
 )
 
@@ -85,8 +85,8 @@ type job struct {
 	step           *tf.Output
 	closeModel     func()
 	codec          *tf.Session
-	dec            ginfer.Decoder
-	enc            ginfer.Encoder
+	dec            codec.Decoder
+	enc            codec.Encoder
 	mu             sync.Mutex
 	summary        Summary
 }
@@ -284,7 +284,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	if j.lab {
 		inCh = 1
 	}
-	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), input.CropSize, input.CropSize, inCh}, &buf)
+	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), pix2pix.CropSize, pix2pix.CropSize, inCh}, &buf)
 	if err != nil {
 		return err
 	}
@@ -304,9 +304,9 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	if err := session.WriteContents(out[0], &all); err != nil {
 		return err
 	}
-	per := input.CropSize * input.CropSize * j.outCh * 4
+	per := pix2pix.CropSize * pix2pix.CropSize * j.outCh * 4
 	for i, it := range batch {
-		t, err := tf.ReadTensor(tf.Float, []int64{input.CropSize, input.CropSize, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
+		t, err := tf.ReadTensor(tf.Float, []int64{pix2pix.CropSize, pix2pix.CropSize, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
 		if err != nil {
 			return err
 		}
@@ -321,7 +321,7 @@ func (j *job) encode(it *item) error {
 	size := it.size
 	if j.o.Keep256 {
 		var err error
-		if size, err = tf.NewTensor([]int32{input.CropSize, input.CropSize}); err != nil {
+		if size, err = tf.NewTensor([]int32{pix2pix.CropSize, pix2pix.CropSize}); err != nil {
 			return fmt.Errorf("output size: %w", err)
 		}
 	}

@@ -170,8 +170,8 @@ func Graph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, error) {
 func (r *testRun) graph(cfg pix2pix.Config, in input.Config) trained.GraphFunc {
 	return func(s *op.Scope) (*pix2pix.Generator, error) {
 		b := int64(r.o.BatchSize)
-		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
-		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
+		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
+		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.OutChannels))))
 		gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"pix2pix/graphs/codec"
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
@@ -58,8 +59,8 @@ func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver
 	w.Image("inputs_summary/inputs", ex.display.Inputs, 3)
 	w.Image("targets_summary/targets", ex.display.Targets, 3)
 	w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
-	w.Image("predict_real_summary/predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
-	w.Image("predict_fake_summary/predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
+	w.Image("predict_real_summary/predict_real", codec.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
+	w.Image("predict_fake_summary/predict_fake", codec.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
 	// The original's tag: TF1 uniquified the summary's name scope
 	// against the discriminator_loss scope of the loss itself.
 	w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)

@@ -94,4 +94,3 @@ func (t *Trainer) Init() error {
 	}
 	return nil
 }
-
