@@ -18,8 +18,8 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 	"google.golang.org/protobuf/proto"
 
-	gexport "pix2pix/graphs/export"
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/graphs/serving"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
 	"pix2pix/pkg/session"
@@ -92,10 +92,10 @@ func WriteOriginal(o Options) error {
 	if err != nil {
 		return err
 	}
-	var e *gexport.Original
+	var e *serving.Original
 	v, err := ck.LoadGenerator("export", func(s *op.Scope) (*pix2pix.Generator, error) {
 		var err error
-		if e, err = gexport.BuildOriginal(s, cfg, o.JPEG); err != nil {
+		if e, err = serving.BuildOriginal(s, cfg, o.JPEG); err != nil {
 			return nil, err
 		}
 		return e.Gen, nil
@@ -145,10 +145,10 @@ func WriteSavedModel(o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var v *gexport.Serving
+	var v *serving.Serving
 	vars, err := ck.LoadGenerator("serving", func(s *op.Scope) (*pix2pix.Generator, error) {
 		var err error
-		if v, err = gexport.BuildServing(s, cfg); err != nil {
+		if v, err = serving.BuildServing(s, cfg); err != nil {
 			return nil, err
 		}
 		return v.Gen, nil

@@ -1,8 +1,8 @@
-// Package export builds the standalone inference graphs a trained
+// Package serving builds the standalone inference graphs a trained
 // generator is exported in: the original's export graph (web-safe base64
 // PNG in, base64 PNG or JPEG out, for one image) and the graph of a
 // SavedModel with an encoded-image signature and a float-tensor one.
-package export
+package serving
 
 import (
 	"fmt"
