@@ -5,7 +5,6 @@
 package export
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"github.com/wamuir/graft/tensorflow/op"
 	"google.golang.org/protobuf/proto"
@@ -52,26 +50,6 @@ func modelConfig(dir string, dropout bool) (*trained.Checkpoint, pix2pix.Config,
 	return ck, cfg, nil
 }
 
-// graphDef is g's GraphDef as a message.
-func graphDef(g *tf.Graph) (*gpb.GraphDef, error) {
-	var buf bytes.Buffer
-	if _, err := g.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	var gd gpb.GraphDef
-	return &gd, proto.Unmarshal(buf.Bytes(), &gd)
-}
-
-func saverDef(sv *pix2pix.Saver) *cpb.SaverDef {
-	return &cpb.SaverDef{
-		FilenameTensorName: sv.Prefix.Op.Name() + ":0",
-		SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
-		RestoreOpName:      sv.Restore.Name(),
-		MaxToKeep:          1,
-		Version:            cpb.SaverDef_V2,
-	}
-}
-
 func name(o tf.Output) string { return fmt.Sprintf("%s:%d", o.Op.Name(), o.Index) }
 
 func writeProto(path string, m proto.Message) error {
@@ -108,7 +86,7 @@ func WriteOriginal(o Options) error {
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return err
 	}
-	gd, err := graphDef(g)
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		return err
 	}
@@ -120,7 +98,7 @@ func WriteOriginal(o Options) error {
 	meta := &cpb.MetaGraphDef{
 		MetaInfoDef:   &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion()},
 		GraphDef:      gd,
-		SaverDef:      saverDef(sv),
+		SaverDef:      sv.Def(1),
 		CollectionDef: map[string]*cpb.CollectionDef{"inputs": bytesList(ins), "outputs": bytesList(outs)},
 	}
 	if _, err := checkpoint.Write(v, o.OutputDir, "export"); err != nil {
@@ -173,7 +151,7 @@ func WriteSavedModel(o Options) (string, error) {
 	if _, err := checkpoint.Write(vars, filepath.Join(tmp, "variables"), "variables"); err != nil {
 		return "", err
 	}
-	gd, err := graphDef(g)
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		return "", err
 	}
@@ -183,7 +161,7 @@ func WriteSavedModel(o Options) (string, error) {
 	meta := &cpb.MetaGraphDef{
 		MetaInfoDef: &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion(), Tags: []string{"serve"}},
 		GraphDef:    gd,
-		SaverDef:    saverDef(sv),
+		SaverDef:    sv.Def(1),
 		SignatureDef: map[string]*cpb.SignatureDef{
 			SignatureBytes: {
 				Inputs:     map[string]*cpb.TensorInfo{"image": info(v.Image, tf.String)},

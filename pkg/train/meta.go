@@ -1,12 +1,10 @@
 package train
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	vpb "github.com/wamuir/graft/tensorflow/core/framework/variable_go_proto"
 	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"google.golang.org/protobuf/proto"
@@ -24,12 +22,8 @@ import (
 // tf.compat.v1.train.import_meta_graph, global_variables() and a new
 // tf.compat.v1.train.Saver() see every variable.
 func metaGraph(g *tf.Graph, m *pix2pix.Model, sv *pix2pix.Saver, ex *extras, maxToKeep int) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := g.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	var gd gpb.GraphDef
-	if err := proto.Unmarshal(buf.Bytes(), &gd); err != nil {
+	gd, err := session.GraphDef(g)
+	if err != nil {
 		return nil, err
 	}
 	cols, err := metaCollections(m, sv, ex)
@@ -41,14 +35,8 @@ func metaGraph(g *tf.Graph, m *pix2pix.Model, sv *pix2pix.Saver, ex *extras, max
 			TensorflowVersion: session.TFVersion(),
 			Tags:              []string{"train"},
 		},
-		GraphDef: &gd,
-		SaverDef: &cpb.SaverDef{
-			FilenameTensorName: sv.Prefix.Op.Name() + ":0",
-			SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
-			RestoreOpName:      sv.Restore.Name(),
-			MaxToKeep:          int32(maxToKeep),
-			Version:            cpb.SaverDef_V2,
-		},
+		GraphDef:      gd,
+		SaverDef:      sv.Def(maxToKeep),
 		CollectionDef: cols,
 	}
 	return proto.Marshal(mg)
