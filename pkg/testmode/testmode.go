@@ -214,42 +214,16 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		if b.Err != nil {
 			return res, b.Err
 		}
-		st, err := tf.NewTensor(step)
+		rows, err := r.batch(b.Batch, step, imgDir, done)
 		if err != nil {
-			return res, fmt.Errorf("test step %d: %w", step, err)
+			return res, err
 		}
-		fetches := append(append(append([]tf.Output{r.l1, r.mse}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
-		out, err := r.gen.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Gen.Step: st}, fetches, nil)
-		if err != nil {
-			return res, fmt.Errorf("test step %d: %w", step, err)
+		page = append(page, rows...)
+		plain := make([]report.Row, len(rows))
+		for i, row := range rows {
+			plain[i] = row.Row
 		}
-		l1s, mses := session.Value(out[0]).([]float32), session.Value(out[1]).([]float32)
-		out = out[2:]
-		n := len(b.Paths)
-		var rows []report.Row
-		for i, p := range b.Paths {
-			name := dataset.Name(p)
-			if done[p] {
-				continue
-			}
-			done[p] = true
-			row := report.Row{Name: name}
-			for _, k := range []struct {
-				kind string
-				t    *tf.Tensor
-				dst  *string
-			}{{"inputs", out[i], &row.Inputs}, {"outputs", out[n+i], &row.Outputs}, {"targets", out[2*n+i], &row.Targets}} {
-				file := name + "-" + k.kind + ".png"
-				if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
-					return res, err
-				}
-				*k.dst = filepath.Join("images", file)
-			}
-			rows = append(rows, row)
-			page = append(page, report.ImageRow{Row: row, L1: float64(l1s[i]), PSNR: report.PSNR(float64(mses[i]))})
-			fmt.Fprintln(r.o.Out, "evaluated image", name)
-		}
-		idx, err := report.AppendIndex(r.o.OutputDir, rows, false)
+		idx, err := report.AppendIndex(r.o.OutputDir, plain, false)
 		if err != nil {
 			return res, err
 		}
@@ -257,18 +231,70 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		res.Images += len(rows)
 	}
 	fmt.Fprintln(r.o.Out, "wrote index at", res.Index)
-	losses, err := report.ReadLosses(r.ck.Dir)
-	if err != nil {
+	if err := r.writeReport(&res, page); err != nil {
 		return res, err
 	}
-	p := report.Page{Title: "pix2pix test of " + r.ck.Prefix, Rows: page, Losses: losses, Options: report.ReadOptions(r.ck.Dir)}
-	if res.Report, err = report.Write(r.o.OutputDir, p); err != nil {
-		return res, err
-	}
-	res.MeanL1, res.MeanPSNR = p.MeanL1(), p.MeanPSNR()
-	fmt.Fprintf(r.o.Out, "wrote report at %s (mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.MeanL1, res.MeanPSNR)
 	if res.Images > 0 {
 		fmt.Fprintf(r.o.Out, "rate %.3f s/image (%d images)\n", time.Since(start).Seconds()/float64(res.Images), res.Images)
 	}
 	return res, nil
+}
+
+// batch runs the generator on one batch and writes each image not written
+// yet (done) into imgDir, returning their rows with L1 and PSNR.
+func (r *testRun) batch(b *pipeline.Batch, step int64, imgDir string, done map[string]bool) ([]report.ImageRow, error) {
+	st, err := tf.NewTensor(step)
+	if err != nil {
+		return nil, fmt.Errorf("test step %d: %w", step, err)
+	}
+	var f session.Fetches
+	f.Add("l1", r.l1)
+	f.Add("mse", r.mse)
+	f.Add("inputs", r.im.InputPNGs...)
+	f.Add("outputs", r.im.OutputPNGs...)
+	f.Add("targets", r.im.TargetPNGs...)
+	out, err := r.gen.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Gen.Step: st}, f.Outputs(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("test step %d: %w", step, err)
+	}
+	l1s, mses := session.Value(f.Get(out, "l1")[0]).([]float32), session.Value(f.Get(out, "mse")[0]).([]float32)
+	ins, outs, tgs := f.Get(out, "inputs"), f.Get(out, "outputs"), f.Get(out, "targets")
+	var rows []report.ImageRow
+	for i, p := range b.Paths {
+		name := dataset.Name(p)
+		if done[p] {
+			continue
+		}
+		done[p] = true
+		row := report.Row{Name: name}
+		for _, k := range []struct {
+			kind string
+			t    *tf.Tensor
+			dst  *string
+		}{{"inputs", ins[i], &row.Inputs}, {"outputs", outs[i], &row.Outputs}, {"targets", tgs[i], &row.Targets}} {
+			file := name + "-" + k.kind + ".png"
+			if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
+				return nil, err
+			}
+			*k.dst = filepath.Join("images", file)
+		}
+		rows = append(rows, report.ImageRow{Row: row, L1: float64(l1s[i]), PSNR: report.PSNR(float64(mses[i]))})
+		fmt.Fprintln(r.o.Out, "evaluated image", name)
+	}
+	return rows, nil
+}
+
+// writeReport writes report.html over the images of the run.
+func (r *testRun) writeReport(res *Result, page []report.ImageRow) error {
+	losses, err := report.ReadLosses(r.ck.Dir)
+	if err != nil {
+		return err
+	}
+	p := report.Page{Title: "pix2pix test of " + r.ck.Prefix, Rows: page, Losses: losses, Options: report.ReadOptions(r.ck.Dir)}
+	if res.Report, err = report.Write(r.o.OutputDir, p); err != nil {
+		return err
+	}
+	res.MeanL1, res.MeanPSNR = p.MeanL1(), p.MeanPSNR()
+	fmt.Fprintf(r.o.Out, "wrote report at %s (mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.MeanL1, res.MeanPSNR)
+	return nil
 }

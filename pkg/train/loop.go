@@ -204,7 +204,9 @@ func (r *run) loop(ctx context.Context) error {
 func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 	o, m, ex := r.o, r.tr.Model, r.ex
 	feeds := map[tf.Output]*tf.Tensor{m.Inputs: b.Inputs, m.Targets: b.Targets}
-	fetches := []tf.Output{m.DiscrimLoss, m.GenLossGAN, m.GenLossL1, m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg}
+	var f session.Fetches
+	f.Add("losses", m.DiscrimLoss, m.GenLossGAN, m.GenLossL1)
+	f.Add("averages", m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg)
 	targets := []*tf.Operation{m.Train}
 	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
 	if summarize {
@@ -216,25 +218,24 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		targets = append(targets, ex.writeAll, ex.summaries.Flush)
 	}
 	showing := should(o.DisplayFreq, step, maxSteps)
-	nDisplay := len(ex.display.InputPNGs)
 	if showing {
-		fetches = append(fetches, ex.display.InputPNGs...)
-		fetches = append(fetches, ex.display.OutputPNGs...)
-		fetches = append(fetches, ex.display.TargetPNGs...)
+		f.Add("inputs", ex.display.InputPNGs...)
+		f.Add("outputs", ex.display.OutputPNGs...)
+		f.Add("targets", ex.display.TargetPNGs...)
 	}
 	var out []*tf.Tensor
 	var err error
 	if should(o.TraceFreq, step, maxSteps) {
 		fmt.Fprintln(r.out, "recording trace")
-		out, err = r.traced(feeds, fetches, targets, gs)
+		out, err = r.traced(feeds, f.Outputs(), targets, gs)
 	} else {
-		out, err = r.tr.Sess.Run(feeds, fetches, targets)
+		out, err = r.tr.Sess.Run(feeds, f.Outputs(), targets)
 	}
 	if err != nil {
 		return fmt.Errorf("training step %d: %w", gs, err)
 	}
 	for i, name := range []string{"discrim_loss", "gen_loss_GAN", "gen_loss_L1"} {
-		v := float64(session.Value(out[i]).(float32))
+		v := float64(session.Value(f.Get(out, "losses")[i]).(float32))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			last := r.lastSave
 			if last == "" {
@@ -243,13 +244,15 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 			return fmt.Errorf("%s became %v at step %d (images %v); stopping without saving. Last good checkpoint: %s. Lower --lr or check the data", name, v, gs, b.Paths, last)
 		}
 	}
-	r.losses = [3]float32{session.Value(out[3]).(float32), session.Value(out[4]).(float32), session.Value(out[5]).(float32)}
+	for i, t := range f.Get(out, "averages") {
+		r.losses[i] = session.Value(t).(float32)
+	}
 	if summarize {
 		fmt.Fprintln(r.out, "recording summary")
 	}
 	if showing {
 		fmt.Fprintln(r.out, "saving display images")
-		if err := writeDisplay(o.OutputDir, gs, b.Paths, out[6:6+nDisplay], out[6+nDisplay:6+2*nDisplay], out[6+2*nDisplay:]); err != nil {
+		if err := writeDisplay(o.OutputDir, gs, b.Paths, f.Get(out, "inputs"), f.Get(out, "outputs"), f.Get(out, "targets")); err != nil {
 			return err
 		}
 	}
