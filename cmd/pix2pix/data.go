@@ -8,45 +8,53 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"pix2pix/pkg/dataprep"
 )
 
-func dataCommand() *cli.Command {
-	io := func(extra ...cli.Flag) []cli.Flag {
-		return append([]cli.Flag{
-			&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of *.png / *.jpg images"},
-			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the results (as <name>.png)"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel workers"},
-		}, extra...)
-	}
-	perImage := func(name, usage, desc string, extra []cli.Flag, op func(c *cli.Context) (func(image.Image) (image.Image, error), error)) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, Description: desc, Flags: io(extra...), Action: func(c *cli.Context) error {
-			fn, err := op(c)
-			if err != nil {
-				return cli.Exit(err.Error(), 2)
-			}
-			files, err := dataprep.ImageFiles(c.String("input_dir"))
-			if err != nil {
-				return err
-			}
-			return finish(dataprep.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
-				img, err := dataprep.ReadImage(p)
-				if err != nil {
-					return nil, err
-				}
-				return fn(img)
-			}))
-		}}
-	}
-	same := func(f func(image.Image) image.Image) func(*cli.Context) (func(image.Image) (image.Image, error), error) {
-		return func(*cli.Context) (func(image.Image) (image.Image, error), error) {
-			return func(i image.Image) (image.Image, error) { return f(i), nil }, nil
+// dataIO are the flags every per-image data command takes.
+func dataIO(extra ...cli.Flag) []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of *.png / *.jpg images"},
+		&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the results (as <name>.png)"},
+		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel workers"},
+	}, extra...)
+}
+
+// imageOp makes, from a command's flags, the function applied to each image.
+type imageOp func(c *cli.Context) (func(image.Image) (image.Image, error), error)
+
+// perImage is a data command that applies op to every image of
+// --input_dir; a bad flag value (op's error) is a usage error.
+func perImage(name, usage, desc string, extra []cli.Flag, op imageOp) *cli.Command {
+	return &cli.Command{Name: name, Usage: usage, Description: desc, Flags: dataIO(extra...), Action: func(c *cli.Context) error {
+		fn, err := op(c)
+		if err != nil {
+			return cli.Exit(err.Error(), 2)
 		}
+		files, err := dataprep.ImageFiles(c.String("input_dir"))
+		if err != nil {
+			return err
+		}
+		return finish(dataprep.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
+			img, err := dataprep.ReadImage(p)
+			if err != nil {
+				return nil, err
+			}
+			return fn(img)
+		}))
+	}}
+}
+
+// same is the imageOp of a function that takes no flags and cannot fail.
+func same(f func(image.Image) image.Image) imageOp {
+	return func(*cli.Context) (func(image.Image) (image.Image, error), error) {
+		return func(i image.Image) (image.Image, error) { return f(i), nil }, nil
 	}
+}
+
+func dataCommand() *cli.Command {
 	cmd := &cli.Command{
 		Name:  "data",
 		Usage: "prepare datasets: the original's process.py and split.py operations, plus synthetic pairs",
@@ -71,7 +79,7 @@ every strong intensity change.
 
 Example:
    pix2pix data edges --input_dir photos256 --output_dir edges`, nil, same(dataprep.Edges)),
-			combineCommand(io),
+			combineCommand(dataIO),
 			splitCommand(),
 			synthCommand(),
 		},
@@ -188,15 +196,7 @@ func runOptions(c *cli.Context) dataprep.Options {
 	o := dataprep.Options{Workers: c.Int("workers"), Warn: func(p string, err error) {
 		fmt.Fprintf(os.Stderr, "skipped %s: %v\n", p, err)
 	}}
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		var bar *progressbar.ProgressBar
-		o.Progress = func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-			}
-			bar.Set(done)
-		}
-	}
+	o.Progress = countBar(os.Stderr, "")
 	return o
 }
 

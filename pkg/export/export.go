@@ -119,18 +119,7 @@ const (
 // WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
 // "serve") and variables/. The directory appears only when complete.
 func WriteSavedModel(o Options) (string, error) {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
-	if err != nil {
-		return "", err
-	}
-	var v *serving.Serving
-	vars, err := ck.LoadGenerator("serving", func(s *op.Scope) (*pix2pix.Generator, error) {
-		var err error
-		if v, err = serving.BuildServing(s, cfg); err != nil {
-			return nil, err
-		}
-		return v.Gen, nil
-	}, session.Options{})
+	v, vars, err := loadServing(o)
 	if err != nil {
 		return "", err
 	}
@@ -179,14 +168,37 @@ func WriteSavedModel(o Options) (string, error) {
 	if err := writeProto(filepath.Join(tmp, "saved_model.pb"), sm); err != nil {
 		return "", err
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	if err := os.RemoveAll(final); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := publish(tmp, final); err != nil {
 		return "", err
 	}
 	return final, nil
+}
+
+// loadServing builds the SavedModel graph and restores its generator from
+// the checkpoint.
+func loadServing(o Options) (*serving.Serving, *trained.Generator, error) {
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	if err != nil {
+		return nil, nil, err
+	}
+	var v *serving.Serving
+	vars, err := ck.LoadGenerator("serving", func(s *op.Scope) (*pix2pix.Generator, error) {
+		var err error
+		if v, err = serving.BuildServing(s, cfg); err != nil {
+			return nil, err
+		}
+		return v.Gen, nil
+	}, session.Options{})
+	return v, vars, err
+}
+
+// publish replaces final with the complete directory tmp.
+func publish(tmp, final string) error {
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return err
+	}
+	return os.Rename(tmp, final)
 }

@@ -57,27 +57,17 @@ func Run(ctx context.Context, o Options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	paths, err := dataset.List(o.InputDir)
+	paths, err := inputs(o)
 	if err != nil {
 		return err
 	}
-	// Header checks of every file up front: a bad image stops the run
-	// now, by name, not hours in.
-	o.Check.Paired = !o.Input.LabColorization
-	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
 	keeper, err := openKeeper(o.OutputDir, o.MaxToKeep, o.Out)
 	if err != nil {
 		return err
 	}
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
 
-	logdir := ""
-	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
-		logdir = o.OutputDir
-	}
+	logdir := o.logdir()
 	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)
 	if err != nil {
 		return err
@@ -96,15 +86,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer r.steps.Close()
 	// Everything checked: only now does the output directory appear.
-	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
-		return fmt.Errorf("output_dir: %w", err)
-	}
-	if o.Record != nil {
-		if err := options.Write(o.OutputDir, o.Record); err != nil {
-			return err
-		}
-	}
-	if r.lossLog, err = report.OpenLossLog(o.OutputDir); err != nil {
+	if err := r.openOutputs(); err != nil {
 		return err
 	}
 	defer r.lossLog.Close()
@@ -125,6 +107,38 @@ func Run(ctx context.Context, o Options) error {
 	defer pipe.Close()
 	r.pipe = pipe
 	return r.loop(ctx)
+}
+
+// inputs lists the input directory and checks every file's header up
+// front: a bad image stops the run now, by name, not hours in.
+func inputs(o Options) ([]string, error) {
+	paths, err := dataset.List(o.InputDir)
+	if err != nil {
+		return nil, err
+	}
+	o.Check.Paired = !o.Input.LabColorization
+	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
+	return paths, nil
+}
+
+// openOutputs creates the output directory, writes options.json and
+// opens the loss log.
+func (r *run) openOutputs() error {
+	o := r.o
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return fmt.Errorf("output_dir: %w", err)
+	}
+	if o.Record != nil {
+		if err := options.Write(o.OutputDir, o.Record); err != nil {
+			return err
+		}
+	}
+	var err error
+	r.lossLog, err = report.OpenLossLog(o.OutputDir)
+	return err
 }
 
 // initVariables restores the latest checkpoint of o.Checkpoint, or

@@ -72,6 +72,15 @@ func (o Options) maxSteps(stepsPerEpoch int) int64 {
 	return 1 << 32
 }
 
+// logdir is where summaries and traces go: the output directory, or ""
+// for none when neither is asked for.
+func (o Options) logdir() string {
+	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
+		return o.OutputDir
+	}
+	return ""
+}
+
 func (o Options) displayConfig() display.Config {
 	return display.Config{LabColorization: o.Input.LabColorization, WhichDirection: o.Input.WhichDirection, AspectRatio: 1, Batch: o.BatchSize}
 }
