@@ -13,6 +13,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/graphs/codec"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -90,8 +91,8 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
-	if o.BatchSize < 1 {
-		return nil, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	if err := options.CheckBatchSize(o.BatchSize); err != nil {
+		return nil, err
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()

@@ -109,3 +109,12 @@ func (m Model) validate() error {
 	}
 	return nil
 }
+
+// CheckBatchSize is the one rule for --batch_size, which train, test mode
+// and infer share and the input pipeline relies on.
+func CheckBatchSize(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--batch_size must be >= 1 (got %d)", n)
+	}
+	return nil
+}

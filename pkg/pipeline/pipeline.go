@@ -20,6 +20,7 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -62,8 +63,8 @@ func New(o Options) (*Pipeline, error) {
 	if len(o.Paths) == 0 {
 		return nil, fmt.Errorf("no images")
 	}
-	if o.Batch < 1 {
-		return nil, fmt.Errorf("batch size %d: want >= 1", o.Batch)
+	if err := options.CheckBatchSize(o.Batch); err != nil {
+		return nil, err
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()

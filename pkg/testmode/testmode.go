@@ -18,6 +18,7 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
@@ -63,8 +64,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Checkpoint == "" {
 		return Result{}, fmt.Errorf("--checkpoint is required for test mode")
 	}
-	if o.BatchSize < 1 {
-		return Result{}, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	if err := options.CheckBatchSize(o.BatchSize); err != nil {
+		return Result{}, err
 	}
 	ck, err := trained.OpenCheckpoint(o.Checkpoint)
 	if err != nil {
