@@ -4,7 +4,8 @@
 // shared by input and target (left-right flip, AREA resize to scale_size,
 // crop to 256). The random choices come in as values, so the caller decides
 // them from the seed; everything numeric is TensorFlow's own kernels, so
-// pixels match the original's.
+// pixels match the original's. The value and colour conversions are
+// graphs/codec's.
 package input
 
 import (

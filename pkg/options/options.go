@@ -1,7 +1,8 @@
 // Package options writes and reads options.json, the record of a run's
 // options in an output directory, in the original's format (sorted keys,
 // indent 4, Python's number spelling), so that either program's test and
-// export modes can read the other's.
+// export modes can read the other's; and the batch-size rule every command
+// shares (CheckBatchSize).
 package options
 
 import (
