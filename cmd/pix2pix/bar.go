@@ -7,6 +7,9 @@ import (
 	"golang.org/x/term"
 )
 
+// The program's progress displays: bar for the training loop, countBar for
+// commands that count images (infer, data), both only on a terminal.
+
 // bar is a terminal progress bar for the training loop.
 type bar struct{ b *progressbar.ProgressBar }
 
@@ -31,3 +34,23 @@ func (b *bar) Set(done int64, desc string) {
 }
 
 func (b *bar) Finish() { b.b.Finish() }
+
+// countBar returns a progress callback (done of total items) that draws a
+// terminal progress bar on f, with the rate per unit when unit is not "";
+// nil when f is not a terminal.
+func countBar(f *os.File, unit string) func(done, total int) {
+	if !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var b *progressbar.ProgressBar
+	return func(done, total int) {
+		if b == nil {
+			opts := []progressbar.Option{progressbar.OptionSetWriter(f), progressbar.OptionShowCount()}
+			if unit != "" {
+				opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
+			}
+			b = progressbar.NewOptions(total, append(opts, progressbar.OptionClearOnFinish())...)
+		}
+		b.Set(done)
+	}
+}

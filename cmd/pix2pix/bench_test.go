@@ -82,12 +82,12 @@ func TestStepTimesOfBothPrograms(t *testing.T) {
 func convMACs(outH, outW, cOut, cIn int64) int64 { return outH * outW * cOut * 16 * cIn }
 
 // TestFlopCountsMatchTheArithmetic checks the FLOP counts `make bench`
-// reports (the reference harness's `flops`, from TensorFlow's cost
+// reports (scripts/bench/ref_bench.py's `flops`, from TensorFlow's cost
 // statistics) against multiply-adds counted by hand at ngf = ndf = 64,
 // batch 1: the generator's forward pass, and the three kinds of
 // convolution in a training step.
 func TestFlopCountsMatchTheArithmetic(t *testing.T) {
-	out := refHarness(t, "flops", "--batch_size", "1")
+	out := refBench(t, "flops", "--batch_size", "1")
 	var got struct {
 		Gen   int64            `json:"generator_forward_flops"`
 		Train int64            `json:"train_step_flops"`

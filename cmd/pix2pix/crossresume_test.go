@@ -16,12 +16,25 @@ import (
 // refHarness runs scripts/reference/pix2pix_ref.py in the reference venv.
 func refHarness(t *testing.T, args ...string) string {
 	t.Helper()
+	return runRefScript(t, filepath.Join("reference", "pix2pix_ref.py"), args...)
+}
+
+// refBench runs scripts/bench/ref_bench.py (the reference's FLOP count
+// and matmul rate) in the reference venv.
+func refBench(t *testing.T, args ...string) string {
+	t.Helper()
+	return runRefScript(t, filepath.Join("bench", "ref_bench.py"), args...)
+}
+
+// runRefScript runs scripts/<script> in the reference venv.
+func runRefScript(t *testing.T, script string, args ...string) string {
+	t.Helper()
 	py := os.Getenv("PIX2PIX_REF_PYTHON")
 	if py == "" {
 		t.Skip("PIX2PIX_REF_PYTHON is not set: run with `make test`, which installs the Python reference")
 	}
 	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "reference", "pix2pix_ref.py")
+	script = filepath.Join(filepath.Dir(file), "..", "..", "scripts", script)
 	cmd := exec.Command(py, append([]string{script}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -8,50 +8,58 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
-	"pix2pix/pkg/datatools"
+	"pix2pix/pkg/dataprep"
 )
 
-func dataCommand() *cli.Command {
-	io := func(extra ...cli.Flag) []cli.Flag {
-		return append([]cli.Flag{
-			&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of *.png / *.jpg images"},
-			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the results (as <name>.png)"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel workers"},
-		}, extra...)
-	}
-	perImage := func(name, usage, desc string, extra []cli.Flag, op func(c *cli.Context) (func(image.Image) (image.Image, error), error)) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, Description: desc, Flags: io(extra...), Action: func(c *cli.Context) error {
-			fn, err := op(c)
-			if err != nil {
-				return cli.Exit(err.Error(), 2)
-			}
-			files, err := datatools.ImageFiles(c.String("input_dir"))
-			if err != nil {
-				return err
-			}
-			return finish(datatools.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
-				img, err := datatools.ReadImage(p)
-				if err != nil {
-					return nil, err
-				}
-				return fn(img)
-			}))
-		}}
-	}
-	same := func(f func(image.Image) image.Image) func(*cli.Context) (func(image.Image) (image.Image, error), error) {
-		return func(*cli.Context) (func(image.Image) (image.Image, error), error) {
-			return func(i image.Image) (image.Image, error) { return f(i), nil }, nil
+// dataIO are the flags every per-image data command takes.
+func dataIO(extra ...cli.Flag) []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "input_dir", Aliases: kebab("input_dir"), Required: true, Usage: "folder of *.png / *.jpg images"},
+		&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the results (as <name>.png)"},
+		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel workers"},
+	}, extra...)
+}
+
+// imageOp makes, from a command's flags, the function applied to each image.
+type imageOp func(c *cli.Context) (func(image.Image) (image.Image, error), error)
+
+// perImage is a data command that applies op to every image of
+// --input_dir; a bad flag value (op's error) is a usage error.
+func perImage(name, usage, desc string, extra []cli.Flag, op imageOp) *cli.Command {
+	return &cli.Command{Name: name, Usage: usage, Description: desc, Flags: dataIO(extra...), Action: func(c *cli.Context) error {
+		fn, err := op(c)
+		if err != nil {
+			return cli.Exit(err.Error(), 2)
 		}
+		files, err := dataprep.ImageFiles(c.String("input_dir"))
+		if err != nil {
+			return err
+		}
+		return finish(dataprep.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
+			img, err := dataprep.ReadImage(p)
+			if err != nil {
+				return nil, err
+			}
+			return fn(img)
+		}))
+	}}
+}
+
+// same is the imageOp of a function that takes no flags and cannot fail.
+func same(f func(image.Image) image.Image) imageOp {
+	return func(*cli.Context) (func(image.Image) (image.Image, error), error) {
+		return func(i image.Image) (image.Image, error) { return f(i), nil }, nil
 	}
+}
+
+func dataCommand() *cli.Command {
 	cmd := &cli.Command{
 		Name:  "data",
 		Usage: "prepare datasets: the original's process.py and split.py operations, plus synthetic pairs",
 		Subcommands: []*cli.Command{
-			perImage("grayscale", "convert images to greyscale (stored as RGB)", "Example:\n   pix2pix data grayscale --input_dir photos --output_dir grey", nil, same(datatools.Grayscale)),
+			perImage("grayscale", "convert images to greyscale (stored as RGB)", "Example:\n   pix2pix data grayscale --input_dir photos --output_dir grey", nil, same(dataprep.Grayscale)),
 			perImage("resize", "centre-crop (or --pad) to a square, then scale to --size",
 				"Example:\n   pix2pix data resize --input_dir photos --output_dir photos256 --size 256",
 				[]cli.Flag{&cli.IntFlag{Name: "size", Value: 256, Usage: "side of the output"}, &cli.BoolFlag{Name: "pad", Usage: "pad with black instead of cropping"}},
@@ -59,10 +67,10 @@ func dataCommand() *cli.Command {
 					if c.Int("size") < 1 {
 						return nil, fmt.Errorf("--size must be >= 1 (got %d)", c.Int("size"))
 					}
-					return func(i image.Image) (image.Image, error) { return datatools.Resize(i, c.Int("size"), c.Bool("pad")) }, nil
+					return func(i image.Image) (image.Image, error) { return dataprep.Resize(i, c.Int("size"), c.Bool("pad")) }, nil
 				}),
 			perImage("blank", "paint a centred white square of 30% of the side (inpainting inputs)",
-				"Example:\n   pix2pix data blank --input_dir photos256 --output_dir blanked", nil, same(datatools.Blank)),
+				"Example:\n   pix2pix data blank --input_dir photos256 --output_dir blanked", nil, same(dataprep.Blank)),
 			perImage("edges", "edge maps (dark lines on white) for edges-to-photo datasets",
 				`Draws Sobel edges of the smoothed luma, thinned to one pixel. The original
 used the HED network through Caffe, which needs learned weights that cannot be
@@ -70,8 +78,8 @@ fetched here: its edges are thicker, smoother object contours; these follow
 every strong intensity change.
 
 Example:
-   pix2pix data edges --input_dir photos256 --output_dir edges`, nil, same(datatools.Edges)),
-			combineCommand(io),
+   pix2pix data edges --input_dir photos256 --output_dir edges`, nil, same(dataprep.Edges)),
+			combineCommand(dataIO),
 			splitCommand(),
 			synthCommand(),
 		},
@@ -94,13 +102,13 @@ Example:
    pix2pix data combine --input_dir edges --b_dir photos256 --output_dir pairs`,
 		Flags: io(&cli.StringFlag{Name: "b_dir", Aliases: kebab("b_dir"), Required: true, Usage: "folder of B images"}),
 		Action: func(c *cli.Context) error {
-			files, err := datatools.ImageFiles(c.String("input_dir"))
+			files, err := dataprep.ImageFiles(c.String("input_dir"))
 			if err != nil {
 				return err
 			}
 			bDir := c.String("b_dir")
-			return finish(datatools.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
-				a, err := datatools.ReadImage(p)
+			return finish(dataprep.Each(files, c.String("output_dir"), runOptions(c), func(p string) (image.Image, error) {
+				a, err := dataprep.ReadImage(p)
 				if err != nil {
 					return nil, err
 				}
@@ -115,11 +123,11 @@ Example:
 				if bPath == "" {
 					return nil, fmt.Errorf("no B image %s.png or %s.jpg in %s", base, base, bDir)
 				}
-				b, err := datatools.ReadImage(bPath)
+				b, err := dataprep.ReadImage(bPath)
 				if err != nil {
 					return nil, err
 				}
-				img, err := datatools.Combine(a, b)
+				img, err := dataprep.Combine(a, b)
 				if err != nil {
 					return nil, fmt.Errorf("%s and %s: %w", p, bPath, err)
 				}
@@ -148,7 +156,7 @@ func splitCommand() *cli.Command {
 			if out == "" {
 				out = c.String("input_dir")
 			}
-			counts, err := datatools.Split(c.String("input_dir"), out, datatools.SplitOptions{
+			counts, err := dataprep.Split(c.String("input_dir"), out, dataprep.SplitOptions{
 				TrainFrac: c.Float64("train-frac"), TestFrac: c.Float64("test-frac"), Sort: c.Bool("sort"), Seed: c.Int64("seed"), Move: c.Bool("move")})
 			if err != nil {
 				return err
@@ -178,30 +186,22 @@ Example:
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "parallel workers"},
 		},
 		Action: func(c *cli.Context) error {
-			return finish(datatools.Synth(c.String("output_dir"), c.Int("count"), c.Int("size"), c.Int64("seed"), runOptions(c)))
+			return finish(dataprep.Synth(c.String("output_dir"), c.Int("count"), c.Int("size"), c.Int64("seed"), runOptions(c)))
 		},
 	}
 }
 
 // runOptions: workers, a progress bar on a terminal, warnings on stderr.
-func runOptions(c *cli.Context) datatools.Options {
-	o := datatools.Options{Workers: c.Int("workers"), Warn: func(p string, err error) {
+func runOptions(c *cli.Context) dataprep.Options {
+	o := dataprep.Options{Workers: c.Int("workers"), Warn: func(p string, err error) {
 		fmt.Fprintf(os.Stderr, "skipped %s: %v\n", p, err)
 	}}
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		var bar *progressbar.ProgressBar
-		o.Progress = func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-			}
-			bar.Set(done)
-		}
-	}
+	o.Progress = countBar(os.Stderr, "")
 	return o
 }
 
 // finish prints the summary; failures make the exit code 1.
-func finish(rep *datatools.Report, err error) error {
+func finish(rep *dataprep.Report, err error) error {
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/fsutil"
-	"pix2pix/pkg/model"
+	"pix2pix/pkg/trained"
 )
 
 func graphCommand() *cli.Command {
@@ -39,7 +39,7 @@ Examples:
 			if c.Bool("kernels") {
 				return reportKernels(os.Stdout, cfg, c.Int("batch_size"), c.String("kernels-fixture"))
 			}
-			g, m, _, err := model.Build(cfg, model.Placeholders(cfg, int64(c.Int("batch_size"))))
+			g, m, _, err := trained.Build(cfg, trained.Placeholders(cfg, int64(c.Int("batch_size"))))
 			if err != nil {
 				return err
 			}

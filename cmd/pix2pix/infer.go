@@ -5,9 +5,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/infer"
@@ -103,15 +100,8 @@ func runInfer(c *cli.Context) error {
 // progressReporter shows a progress bar on a terminal, and otherwise a
 // line every 10 seconds and at the end.
 func progressReporter(f *os.File) func(done, total int) {
-	if term.IsTerminal(int(f.Fd())) {
-		var bar *progressbar.ProgressBar
-		return func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"), progressbar.OptionClearOnFinish())
-			}
-			bar.Set(done)
-		}
+	if bar := countBar(f, "img"); bar != nil {
+		return bar
 	}
 	start, last := time.Now(), time.Now()
 	return func(done, total int) {

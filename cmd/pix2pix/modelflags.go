@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/options"
 )
 
 // Model flags use the original's names (--ngf, --l1_weight, ...) and accept
@@ -49,8 +50,8 @@ func modelConfig(c *cli.Context) (pix2pix.Config, error) {
 		return cfg, fmt.Errorf("--discrim-reading: %w", err)
 	}
 	cfg.Reading = r
-	if c.Int("batch_size") < 1 {
-		return cfg, fmt.Errorf("--batch_size must be >= 1 (got %d)", c.Int("batch_size"))
+	if err := options.CheckBatchSize(c.Int("batch_size")); err != nil {
+		return cfg, err
 	}
 	return cfg, cfg.Validate()
 }

@@ -11,8 +11,9 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
-	"pix2pix/graphs/input"
+	"pix2pix/graphs/codec"
 	"pix2pix/graphs/nn"
+	"pix2pix/graphs/pix2pix"
 )
 
 // Config says how to show images.
@@ -46,15 +47,15 @@ func Build(s *op.Scope, c Config, inputs, targets, outputs tf.Output) Images {
 		// the input's lightness.
 		tg = augment(s.SubScope("targets"), targets, inputs)
 		out = augment(s.SubScope("outputs"), outputs, inputs)
-		in = deprocess(s.SubScope("inputs"), inputs)
+		in = codec.ToUnit(s.SubScope("inputs"), inputs)
 	case c.LabColorization:
 		in = augment(s.SubScope("inputs"), inputs, targets)
-		tg = deprocess(s.SubScope("targets"), targets)
-		out = deprocess(s.SubScope("outputs"), outputs)
+		tg = codec.ToUnit(s.SubScope("targets"), targets)
+		out = codec.ToUnit(s.SubScope("outputs"), outputs)
 	default:
-		in = deprocess(s.SubScope("inputs"), inputs)
-		tg = deprocess(s.SubScope("targets"), targets)
-		out = deprocess(s.SubScope("outputs"), outputs)
+		in = codec.ToUnit(s.SubScope("inputs"), inputs)
+		tg = codec.ToUnit(s.SubScope("targets"), targets)
+		out = codec.ToUnit(s.SubScope("outputs"), outputs)
 	}
 	im := Images{
 		Inputs:  convert(s.SubScope("convert_inputs"), c, in),
@@ -68,17 +69,11 @@ func Build(s *op.Scope, c Config, inputs, targets, outputs tf.Output) Images {
 	return im
 }
 
-// deprocess maps [-1, 1] to [0, 1].
-func deprocess(s *op.Scope, x tf.Output) tf.Output {
-	s = s.SubScope("deprocess")
-	return op.Div(s, op.AddV2(s, x, f32(s, 1)), f32(s, 2))
-}
-
 // augment shows colour channels ab ([..., 2]) on lightness l ([..., 1])
 // as RGB.
 func augment(s *op.Scope, ab, l tf.Output) tf.Output {
 	s = s.SubScope("augment")
-	return input.LabToRGB(s, input.DeprocessLab(s, l, ab))
+	return codec.LabToRGB(s, codec.DeprocessLab(s, l, ab))
 }
 
 // convert resizes to the aspect ratio if asked (bicubic) and converts to
@@ -86,21 +81,10 @@ func augment(s *op.Scope, ab, l tf.Output) tf.Output {
 // truncated.
 func convert(s *op.Scope, c Config, x tf.Output) tf.Output {
 	if c.AspectRatio != 0 && c.AspectRatio != 1 {
-		w := int32(math.RoundToEven(input.CropSize * c.AspectRatio))
-		x = op.ResizeBicubic(s, x, op.Const(s.SubScope("size"), []int32{input.CropSize, w}))
+		w := int32(math.RoundToEven(pix2pix.CropSize * c.AspectRatio))
+		x = op.ResizeBicubic(s, x, op.Const(s.SubScope("size"), []int32{pix2pix.CropSize, w}))
 	}
-	return ToUint8(s, x, true)
-}
-
-// ToUint8 converts [0, 1] floats to uint8 as convert_image_dtype does;
-// with saturate the scaled values are clipped to [0, 255] first.
-func ToUint8(s *op.Scope, x tf.Output, saturate bool) tf.Output {
-	s = s.SubScope("to_uint8")
-	x = op.Mul(s, x, f32(s, 255.5))
-	if saturate {
-		x = op.ClipByValue(s, x, f32(s, 0), f32(s, 255))
-	}
-	return op.Cast(s, x, tf.Uint8)
+	return codec.ToUint8(s, x, true)
 }
 
 // encode PNG-encodes each image of a [batch, h, w, c] uint8 tensor.
@@ -112,5 +96,3 @@ func encode(s *op.Scope, images tf.Output, batch int) []tf.Output {
 	}
 	return out
 }
-
-func f32(s *op.Scope, v float32) tf.Output { return op.Const(s.SubScope("Const"), v) }

@@ -4,7 +4,8 @@
 // shared by input and target (left-right flip, AREA resize to scale_size,
 // crop to 256). The random choices come in as values, so the caller decides
 // them from the seed; everything numeric is TensorFlow's own kernels, so
-// pixels match the original's.
+// pixels match the original's. The value and colour conversions are
+// graphs/codec's.
 package input
 
 import (
@@ -12,10 +13,11 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
-)
 
-// CropSize is the side of the images the model takes.
-const CropSize = 256
+	"pix2pix/graphs/codec"
+	"pix2pix/graphs/nn"
+	"pix2pix/graphs/pix2pix"
+)
 
 // Config is the pipeline's options, under the original's names.
 type Config struct {
@@ -36,8 +38,8 @@ func (c Config) Validate() error {
 	if c.WhichDirection != "AtoB" && c.WhichDirection != "BtoA" {
 		return fmt.Errorf("which_direction %q: want AtoB or BtoA", c.WhichDirection)
 	}
-	if c.ScaleSize < CropSize {
-		return fmt.Errorf("scale_size %d is less than the crop size %d: use --scale_size %d or more", c.ScaleSize, CropSize, CropSize)
+	if c.ScaleSize < pix2pix.CropSize {
+		return fmt.Errorf("scale_size %d is less than the crop size %d: use --scale_size %d or more", c.ScaleSize, pix2pix.CropSize, pix2pix.CropSize)
 	}
 	return nil
 }
@@ -99,25 +101,23 @@ func BuildTransform(s *op.Scope, cfg Config) (Transform, error) {
 	t.Flip = op.Placeholder(s.SubScope("flip"), tf.Bool, op.PlaceholderShape(tf.ScalarShape()))
 	t.Offset = op.Placeholder(s.SubScope("offset"), tf.Int32, op.PlaceholderShape(tf.MakeShape(2)))
 
-	// convert_image_dtype: uint8 -> float32 is a multiply by 1/255.
-	raw := op.Mul(s.SubScope("convert"), op.Cast(s, t.Image, tf.Float), constF(s, 1.0/255))
+	raw := codec.ToFloat(s, t.Image)
 	var a, b tf.Output
 	if cfg.LabColorization {
-		lab := RGBToLab(s, raw)
-		a, b = labChannels(s, lab)
+		a, b = codec.LabToModel(s, codec.RGBToLab(s, raw))
 	} else {
 		// A is the left half, B the right: cut at width // 2.
 		hs := s.SubScope("split")
-		w := op.Slice(hs, op.Shape(hs, raw, op.ShapeOutType(tf.Int32)), constI(hs, []int32{1}), constI(hs, []int32{1}))
-		half := op.FloorDiv(hs, w, constI(hs, []int32{2}))
-		zero := constI(hs, []int32{0})
+		w := op.Slice(hs, op.Shape(hs, raw, op.ShapeOutType(tf.Int32)), nn.Const(hs, []int32{1}), nn.Const(hs, []int32{1}))
+		half := op.FloorDiv(hs, w, nn.Const(hs, []int32{2}))
+		zero := nn.Const(hs, []int32{0})
 		cat := func(parts ...tf.Output) tf.Output {
 			cs := hs.SubScope("begin")
-			return op.ConcatV2(cs, parts, constI(cs, int32(0)))
+			return op.ConcatV2(cs, parts, nn.Const(cs, int32(0)))
 		}
-		left := op.Slice(hs.SubScope("A"), raw, cat(zero, zero, zero), cat(constI(hs, []int32{-1}), half, constI(hs, []int32{-1})))
-		right := op.Slice(hs.SubScope("B"), raw, cat(zero, half, zero), constI(hs, []int32{-1, -1, -1}))
-		a, b = preprocess(hs.SubScope("A"), left), preprocess(hs.SubScope("B"), right)
+		left := op.Slice(hs.SubScope("A"), raw, cat(zero, zero, zero), cat(nn.Const(hs, []int32{-1}), half, nn.Const(hs, []int32{-1})))
+		right := op.Slice(hs.SubScope("B"), raw, cat(zero, half, zero), nn.Const(hs, []int32{-1, -1, -1}))
+		a, b = codec.ToModel(hs.SubScope("A"), left), codec.ToModel(hs.SubScope("B"), right)
 	}
 	inputs, targets := a, b
 	if cfg.WhichDirection == "BtoA" {
@@ -128,28 +128,18 @@ func BuildTransform(s *op.Scope, cfg Config) (Transform, error) {
 	return t, s.Err()
 }
 
-// preprocess maps [0, 1] to [-1, 1].
-func preprocess(s *op.Scope, x tf.Output) tf.Output {
-	s = s.SubScope("preprocess")
-	return op.Sub(s, op.Mul(s, x, constF(s, 2)), constF(s, 1))
-}
-
 // transform: flip, resize to scale_size x scale_size with AREA
 // interpolation (the aspect ratio is not kept), crop 256 x 256 at offset.
 func transform(s *op.Scope, cfg Config, img, flip, offset tf.Output) tf.Output {
-	mirrored := op.ReverseV2(s.SubScope("flip"), img, constI(s, []int32{1}))
+	mirrored := op.ReverseV2(s.SubScope("flip"), img, nn.Const(s, []int32{1}))
 	img = op.Select(s, flip, mirrored, img)
 	size := int32(cfg.ScaleSize)
-	batch := op.ExpandDims(s, img, constI(s, int32(0)))
-	img = op.Squeeze(s, op.ResizeArea(s, batch, constI(s, []int32{size, size})), op.SqueezeAxis([]int64{0}))
-	if cfg.ScaleSize > CropSize {
+	batch := op.ExpandDims(s, img, nn.Const(s, int32(0)))
+	img = op.Squeeze(s, op.ResizeArea(s, batch, nn.Const(s, []int32{size, size})), op.SqueezeAxis([]int64{0}))
+	if cfg.ScaleSize > pix2pix.CropSize {
 		cs := s.SubScope("crop")
-		begin := op.ConcatV2(cs, []tf.Output{offset, constI(cs, []int32{0})}, constI(cs, int32(0)))
-		img = op.Slice(cs, img, begin, constI(cs, []int32{CropSize, CropSize, -1}))
+		begin := op.ConcatV2(cs, []tf.Output{offset, nn.Const(cs, []int32{0})}, nn.Const(cs, int32(0)))
+		img = op.Slice(cs, img, begin, nn.Const(cs, []int32{pix2pix.CropSize, pix2pix.CropSize, -1}))
 	}
 	return img
 }
-
-func constF(s *op.Scope, v float64) tf.Output { return op.Const(s.SubScope("Const"), float32(v)) }
-
-func constI(s *op.Scope, v interface{}) tf.Output { return op.Const(s.SubScope("Const"), v) }

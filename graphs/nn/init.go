@@ -42,6 +42,13 @@ func Scalar[T float32 | float64 | int64](s *op.Scope, dtype tf.DataType, value T
 	return tf.Output{}
 }
 
+// Float is a float32 constant, rounded from value as Scalar rounds it.
+func Float(s *op.Scope, value float64) tf.Output { return Scalar(s, tf.Float, value) }
+
+// Const is a constant of any value op.Const takes (shapes, axes, index
+// lists), named like Scalar's.
+func Const(s *op.Scope, value interface{}) tf.Output { return op.Const(s.SubScope("Const"), value) }
+
 type errUnsupported tf.DataType
 
 func (e errUnsupported) Error() string { return fmt.Sprintf("nn: unsupported dtype %d", int(e)) }

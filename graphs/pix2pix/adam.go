@@ -17,8 +17,8 @@ func adam(s *op.Scope, st *nn.Store, scope string, cfg Config, grads []Grad) *tf
 	beta1Power := st.Get(scope+"/beta1_power", tf.Float, []int64{}, nn.Fill(cfg.Beta1), false)
 	beta2Power := st.Get(scope+"/beta2_power", tf.Float, []int64{}, nn.Fill(adamBeta2), false)
 	as := s.SubScope("Adam")
-	lr, beta1 := scalar(as, cfg.LR), scalar(as, cfg.Beta1)
-	beta2, epsilon := scalar(as, adamBeta2), scalar(as, adamEpsilon)
+	lr, beta1 := nn.Float(as, cfg.LR), nn.Float(as, cfg.Beta1)
+	beta2, epsilon := nn.Float(as, adamBeta2), nn.Float(as, adamEpsilon)
 	b1p, b2p := beta1Power.Read(as), beta2Power.Read(as)
 
 	var updates []*tf.Operation

@@ -35,7 +35,7 @@ func (b *builder) discriminator(s *op.Scope, inputs, image tf.Output) (tf.Output
 	y, l := b.discrimConv(ls, "discriminator/layer_1", x, ndf, 2)
 	l.act = y
 	tape = append(tape, l)
-	x = lrelu(ls, y, 0.2)
+	x = lrelu(ls, y)
 
 	// layer_2..4: ndf*2 (128 => 64), ndf*4 (64 => 32), ndf*8 stride 1 (32 => 31)
 	for i := 0; i < 3; i++ {
@@ -53,7 +53,7 @@ func (b *builder) discriminator(s *op.Scope, inputs, image tf.Output) (tf.Output
 		y, l.bn = b.batchnorm(ls, "discriminator/"+name, y)
 		l.act = y
 		tape = append(tape, l)
-		x = lrelu(ls, y, 0.2)
+		x = lrelu(ls, y)
 	}
 
 	// layer_5: [batch, 31, 31, ndf*8] => [batch, 30, 30, 1], sigmoid.
@@ -70,12 +70,12 @@ func (b *builder) discriminator(s *op.Scope, inputs, image tf.Output) (tf.Output
 func (b *builder) discrimConv(s *op.Scope, name string, x tf.Output, out, stride int64) (tf.Output, dLayer) {
 	in := channels(x)
 	p := name + "/conv2d/"
-	k := b.variable(s, p+"kernel", []int64{4, 4, in, out}, weightInit, true)
+	k, kernel := b.param(s, p+"kernel", []int64{4, 4, in, out}, weightInit, true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	padded := op.Pad(s.SubScope("Pad"), x, op.Const(s.SubScope("paddings"), [][]int32{{0, 0}, {1, 1}, {1, 1}, {0, 0}}))
 	y := op.Conv2D(s.SubScope("Conv2D"), padded, k, []int64{1, stride, stride, 1}, "VALID")
 	y = op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
-	return y, dLayer{in: x, padded: padded, kernel: b.store.Lookup(p + "kernel"), stride: stride}
+	return y, dLayer{in: x, padded: padded, kernel: kernel, stride: stride}
 }
 
 // discrimBackward propagates dPredict, the gradient at a discriminator
@@ -93,9 +93,9 @@ func discrimBackward(s *op.Scope, tape []dLayer, dPredict tf.Output, read func(*
 		if i == len(tape)-1 {
 			d = op.SigmoidGrad(ls, l.act, d)
 		} else {
-			// d/dx of 0.6x + 0.4|x| is 0.6 + 0.4 sign(x).
-			a := op.Mul(ls.SubScope("linear"), d, scalar(ls, 0.6))
-			b := op.Mul(ls.SubScope("absolute"), op.Mul(ls.SubScope("abs_scale"), d, scalar(ls, 0.4)), op.Sign(ls, l.act))
+			// d/dx of lrelu's lin*x + abs*|x| is lin + abs*sign(x).
+			a := op.Mul(ls.SubScope("linear"), d, nn.Float(ls, lreluLinear))
+			b := op.Mul(ls.SubScope("absolute"), op.Mul(ls.SubScope("abs_scale"), d, nn.Float(ls, lreluAbsolute)), op.Sign(ls, l.act))
 			d = op.AddN(ls, []tf.Output{a, b})
 			if l.bn != nil {
 				d, _, _, _, _ = op.FusedBatchNormGradV3(ls.SubScope("bn"), d, l.bn.x, read(l.bn.gamma),

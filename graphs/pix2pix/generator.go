@@ -24,7 +24,7 @@ func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 	for i, mult := range []int64{2, 4, 8, 8, 8, 8, 8} {
 		name := fmt.Sprintf("encoder_%d", i+2)
 		ls := s.SubScope(name)
-		x := lrelu(ls, layers[len(layers)-1], 0.2)
+		x := lrelu(ls, layers[len(layers)-1])
 		x = b.genConv(ls, "generator/"+name, x, ngf*mult)
 		x, _ = b.batchnorm(ls, "generator/"+name, x)
 		layers = append(layers, x)

@@ -57,21 +57,26 @@ var (
 // variable returns the forward read of the variable called name, creating
 // the variable on first use.
 func (b *builder) variable(s *op.Scope, name string, shape []int64, init nn.Initializer, trainable bool) tf.Output {
+	r, _ := b.param(s, name, shape, init, trainable)
+	return r
+}
+
+// param is variable that also returns the variable itself, for the layers
+// whose hand-written backward pass reads it again (see discrimBackward).
+func (b *builder) param(s *op.Scope, name string, shape []int64, init nn.Initializer, trainable bool) (tf.Output, *nn.Variable) {
 	v := b.store.Get(name, tf.Float, shape, init, trainable)
 	if r, ok := b.reads[v]; ok {
-		return r
+		return r, v
 	}
 	r := v.Read(s)
 	b.reads[v] = r
-	return r
+	return r, v
 }
 
 // channels is the static channel count of x, [batch, height, width, channels].
 func channels(x tf.Output) int64 {
 	return x.Shape().Size(3)
 }
-
-func scalar(s *op.Scope, v float64) tf.Output { return nn.Scalar(s, tf.Float, v) }
 
 // genConv is the generator's down block: a 4x4, stride-2, SAME convolution
 // with bias; with separable_conv, a separable convolution (depthwise 4x4,
@@ -140,7 +145,7 @@ type bnRecord struct {
 func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *bnRecord) {
 	c := channels(x)
 	p := name + "/batch_normalization/"
-	gamma := b.variable(s, p+"gamma", []int64{c}, gammaInit, true)
+	gamma, gammaVar := b.param(s, p+"gamma", []int64{c}, gammaInit, true)
 	beta := b.variable(s, p+"beta", []int64{c}, zerosInit, true)
 	mean := b.variable(s, p+"moving_mean", []int64{c}, zerosInit, false)
 	variance := b.variable(s, p+"moving_variance", []int64{c}, onesInit, false)
@@ -151,16 +156,30 @@ func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *
 		op.FusedBatchNormV3Epsilon(bnEpsilon),
 		op.FusedBatchNormV3IsTraining(true),
 		op.FusedBatchNormV3ExponentialAvgFactor(float32(1-b.cfg.BNMomentum)))
-	return y, &bnRecord{x: x, gamma: b.store.Lookup(p + "gamma"), reserve: [3]tf.Output{r1, r2, r3}}
+	return y, &bnRecord{x: x, gamma: gammaVar, reserve: [3]tf.Output{r1, r2, r3}}
 }
 
-// lrelu is the original's leaky ReLU, 0.5(1+a)x + 0.5(1-a)|x|, which equals
-// max(x, ax) and is computed the same way so that numbers match.
-func lrelu(s *op.Scope, x tf.Output, a float64) tf.Output {
+// lreluSlope is the original's leaky-ReLU slope for negative inputs, in
+// every encoder and discriminator layer.
+const lreluSlope = 0.2
+
+// lreluLinear and lreluAbsolute are the two coefficients of the
+// original's leaky ReLU, lreluLinear*x + lreluAbsolute*|x| (0.6 and 0.4):
+// the forward pass and the discriminator's hand-written backward pass
+// both take them from here.
+const (
+	lreluLinear   = 0.5 * (1 + lreluSlope)
+	lreluAbsolute = 0.5 * (1 - lreluSlope)
+)
+
+// lrelu is the original's leaky ReLU, 0.5(1+a)x + 0.5(1-a)|x| with a =
+// lreluSlope, which equals max(x, ax) and is computed the same way so that
+// numbers match.
+func lrelu(s *op.Scope, x tf.Output) tf.Output {
 	s = s.SubScope("lrelu")
 	x = op.Identity(s, x)
-	lin := op.Mul(s.SubScope("linear"), scalar(s, 0.5*(1+a)), x)
-	abs := op.Mul(s.SubScope("absolute"), scalar(s, 0.5*(1-a)), op.Abs(s, x))
+	lin := op.Mul(s.SubScope("linear"), nn.Float(s, lreluLinear), x)
+	abs := op.Mul(s.SubScope("absolute"), nn.Float(s, lreluAbsolute), op.Abs(s, x))
 	return op.AddV2(s, lin, abs)
 }
 
@@ -174,6 +193,6 @@ func (b *builder) dropout(s *op.Scope, x tf.Output, rate float64) tf.Output {
 	seed := op.ConcatV2(s.SubScope("seed"), []tf.Output{key, op.Reshape(s, b.step, op.Const(s.SubScope("one"), []int32{1}))},
 		op.Const(s.SubScope("axis"), int32(0)))
 	u := op.StatelessRandomUniform(s, op.Shape(s, x), seed, op.StatelessRandomUniformDtype(tf.Float))
-	keep := op.Cast(s, op.GreaterEqual(s, u, scalar(s, rate)), tf.Float)
-	return op.Mul(s.SubScope("apply"), op.Mul(s.SubScope("scale"), x, scalar(s, 1/(1-rate))), keep)
+	keep := op.Cast(s, op.GreaterEqual(s, u, nn.Float(s, rate)), tf.Float)
+	return op.Mul(s.SubScope("apply"), op.Mul(s.SubScope("scale"), x, nn.Float(s, 1/(1-rate))), keep)
 }

@@ -113,19 +113,19 @@ func checkImage(what string, x tf.Output, c int) error {
 func (m *Model) losses(s *op.Scope) {
 	allAxes := func(s *op.Scope) tf.Output { return op.Const(s.SubScope("axes"), []int32{0, 1, 2, 3}) }
 	logEps := func(s *op.Scope, x tf.Output) tf.Output {
-		return op.Log(s, op.AddV2(s.SubScope("eps"), x, scalar(s, eps)))
+		return op.Log(s, op.AddV2(s.SubScope("eps"), x, nn.Float(s, eps)))
 	}
 	ds := s.SubScope("discriminator_loss")
 	real := logEps(ds.SubScope("real"), m.PredictReal)
-	fake := logEps(ds.SubScope("fake"), op.Sub(ds, scalar(ds, 1), m.PredictFake))
+	fake := logEps(ds.SubScope("fake"), op.Sub(ds, nn.Float(ds, 1), m.PredictFake))
 	m.DiscrimLoss = op.Mean(ds.SubScope("Mean"), op.Neg(ds, op.AddV2(ds, real, fake)), allAxes(ds))
 
 	gs := s.SubScope("generator_loss")
 	m.GenLossGAN = op.Mean(gs.SubScope("Mean"), op.Neg(gs, logEps(gs.SubScope("gan"), m.PredictFake)), allAxes(gs))
 	m.GenLossL1 = op.Mean(gs.SubScope("Mean_1"), op.Abs(gs, op.Sub(gs, m.Targets, m.Outputs)), allAxes(gs))
 	m.GenLoss = op.AddV2(gs,
-		op.Mul(gs.SubScope("gan_weight"), m.GenLossGAN, scalar(gs, m.Config.GANWeight)),
-		op.Mul(gs.SubScope("l1_weight"), m.GenLossL1, scalar(gs, m.Config.L1Weight)))
+		op.Mul(gs.SubScope("gan_weight"), m.GenLossGAN, nn.Float(gs, m.Config.GANWeight)),
+		op.Mul(gs.SubScope("l1_weight"), m.GenLossL1, nn.Float(gs, m.Config.L1Weight)))
 }
 
 // discrimTrain: gradients of discrim_loss over the discriminator's
@@ -153,8 +153,8 @@ func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer) {
 	after := s.WithControlDependencies(m.DiscrimTrain)
 	// d gen_loss / d predict_fake and d gen_loss / d outputs via L1, each
 	// seeded with its weight, as the chain rule through gen_loss would.
-	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{m.GenLossGAN}, []tf.Output{m.PredictFake}, scalar(s, m.Config.GANWeight))
-	dL1 := op.Gradients(s.SubScope("l1"), []tf.Output{m.GenLossL1}, []tf.Output{m.Outputs}, scalar(s, m.Config.L1Weight))
+	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{m.GenLossGAN}, []tf.Output{m.PredictFake}, nn.Float(s, m.Config.GANWeight))
+	dL1 := op.Gradients(s.SubScope("l1"), []tf.Output{m.GenLossL1}, []tf.Output{m.Outputs}, nn.Float(s, m.Config.L1Weight))
 	if s.Err() != nil {
 		return
 	}

@@ -2,6 +2,7 @@ package pix2pix
 
 import (
 	tf "github.com/wamuir/graft/tensorflow"
+	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/nn"
@@ -64,4 +65,17 @@ func BuildSaver(s *op.Scope, vars []*nn.Variable) *Saver {
 	sv.MergeTo = op.Placeholder(host.SubScope("merge_to"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
 	sv.Merge = op.MergeV2Checkpoints(host, sv.MergeFrom, sv.MergeTo, op.MergeV2CheckpointsDeleteOldDirs(true))
 	return sv
+}
+
+// Def is the SaverDef a meta graph records for this saver: the endpoints
+// TensorFlow's Saver finds after import_meta_graph, in the V2 format,
+// keeping maxToKeep checkpoints.
+func (sv *Saver) Def(maxToKeep int) *cpb.SaverDef {
+	return &cpb.SaverDef{
+		FilenameTensorName: sv.Prefix.Op.Name() + ":0",
+		SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
+		RestoreOpName:      sv.Restore.Name(),
+		MaxToKeep:          int32(maxToKeep),
+		Version:            cpb.SaverDef_V2,
+	}
 }

@@ -74,29 +74,11 @@ func parseIndex(data []byte) ([]Entry, error) {
 			return err
 		}
 		return eachEntry(b, func(key string, value []byte) error {
-			if key == "" { // the BundleHeaderProto
-				var hdr cpb.BundleHeaderProto
-				if err := proto.Unmarshal(value, &hdr); err != nil {
-					return fmt.Errorf("header: %w", err)
-				}
-				if hdr.Endianness != cpb.BundleHeaderProto_LITTLE {
-					return errors.New("big-endian checkpoints are not supported")
-				}
-				return nil
+			e, err := parseEntry(key, value)
+			if e != nil {
+				out = append(out, *e)
 			}
-			var e cpb.BundleEntryProto
-			if err := proto.Unmarshal(value, &e); err != nil {
-				return fmt.Errorf("entry %q: %w", key, err)
-			}
-			var shape []int64
-			for _, d := range e.GetShape().GetDim() {
-				shape = append(shape, d.Size)
-			}
-			if shape == nil {
-				shape = []int64{}
-			}
-			out = append(out, Entry{Name: key, DType: tf.DataType(e.Dtype), Shape: shape})
-			return nil
+			return err
 		})
 	})
 	if err != nil {
@@ -104,6 +86,30 @@ func parseIndex(data []byte) ([]Entry, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// parseEntry reads one entry of the index: the bundle header (key "",
+// checked and skipped: nil) or a tensor's name, dtype and shape.
+func parseEntry(key string, value []byte) (*Entry, error) {
+	if key == "" { // the BundleHeaderProto
+		var hdr cpb.BundleHeaderProto
+		if err := proto.Unmarshal(value, &hdr); err != nil {
+			return nil, fmt.Errorf("header: %w", err)
+		}
+		if hdr.Endianness != cpb.BundleHeaderProto_LITTLE {
+			return nil, errors.New("big-endian checkpoints are not supported")
+		}
+		return nil, nil
+	}
+	var e cpb.BundleEntryProto
+	if err := proto.Unmarshal(value, &e); err != nil {
+		return nil, fmt.Errorf("entry %q: %w", key, err)
+	}
+	shape := []int64{}
+	for _, d := range e.GetShape().GetDim() {
+		shape = append(shape, d.Size)
+	}
+	return &Entry{Name: key, DType: tf.DataType(e.Dtype), Shape: shape}, nil
 }
 
 type handle struct{ offset, size uint64 }

@@ -5,7 +5,6 @@
 package export
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,18 +12,16 @@ import (
 	"path/filepath"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"github.com/wamuir/graft/tensorflow/op"
 	"google.golang.org/protobuf/proto"
 
-	gexport "pix2pix/graphs/export"
-	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/graphs/serving"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // Options of an export.
@@ -40,8 +37,8 @@ type Options struct {
 }
 
 // modelConfig reads the exported model's checkpoint and options.
-func modelConfig(dir string, dropout bool) (*model.Checkpoint, pix2pix.Config, error) {
-	ck, err := model.OpenCheckpoint(dir)
+func modelConfig(dir string, dropout bool) (*trained.Checkpoint, pix2pix.Config, error) {
+	ck, err := trained.OpenCheckpoint(dir)
 	if err != nil {
 		return nil, pix2pix.Config{}, err
 	}
@@ -51,26 +48,6 @@ func modelConfig(dir string, dropout bool) (*model.Checkpoint, pix2pix.Config, e
 	cfg := ck.Config
 	cfg.Dropout = dropout
 	return ck, cfg, nil
-}
-
-// graphDef is g's GraphDef as a message.
-func graphDef(g *tf.Graph) (*gpb.GraphDef, error) {
-	var buf bytes.Buffer
-	if _, err := g.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	var gd gpb.GraphDef
-	return &gd, proto.Unmarshal(buf.Bytes(), &gd)
-}
-
-func saverDef(sv *pix2pix.Saver) *cpb.SaverDef {
-	return &cpb.SaverDef{
-		FilenameTensorName: sv.Prefix.Op.Name() + ":0",
-		SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
-		RestoreOpName:      sv.Restore.Name(),
-		MaxToKeep:          1,
-		Version:            cpb.SaverDef_V2,
-	}
 }
 
 func name(o tf.Output) string { return fmt.Sprintf("%s:%d", o.Op.Name(), o.Index) }
@@ -93,25 +70,23 @@ func WriteOriginal(o Options) error {
 	if err != nil {
 		return err
 	}
-	s := op.NewScope()
-	e, err := gexport.BuildOriginal(s, cfg, o.JPEG)
+	var e *serving.Original
+	v, err := ck.LoadGenerator("export", func(s *op.Scope) (*pix2pix.Generator, error) {
+		var err error
+		if e, err = serving.BuildOriginal(s, cfg, o.JPEG); err != nil {
+			return nil, err
+		}
+		return e.Gen, nil
+	}, session.Options{})
 	if err != nil {
 		return err
 	}
-	sv := pix2pix.BuildSaver(s, e.Gen.Vars.Sorted())
-	g, err := s.Finalize()
-	if err != nil {
-		return fmt.Errorf("build export graph: %w", err)
-	}
-	v, err := ck.Restore(g, sv, session.Options{})
-	if err != nil {
-		return err
-	}
-	defer v.Sess.Close()
+	defer v.Close()
+	g, sv := v.Graph, v.Saver
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return err
 	}
-	gd, err := graphDef(g)
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		return err
 	}
@@ -123,7 +98,7 @@ func WriteOriginal(o Options) error {
 	meta := &cpb.MetaGraphDef{
 		MetaInfoDef:   &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion()},
 		GraphDef:      gd,
-		SaverDef:      saverDef(sv),
+		SaverDef:      sv.Def(1),
 		CollectionDef: map[string]*cpb.CollectionDef{"inputs": bytesList(ins), "outputs": bytesList(outs)},
 	}
 	if _, err := checkpoint.Write(v, o.OutputDir, "export"); err != nil {
@@ -144,7 +119,7 @@ const (
 	SignatureDeterministic = "serving_default"
 	// SignatureTensors: the same with dropout as exported (on unless
 	// --no-test-dropout, as the original's test mode).
-	SignatureTensors = "translate"
+	SignatureTensors = trained.SignatureTranslate
 	// SignatureBytes: PNG or JPEG bytes in, PNG bytes out, dropout as
 	// exported.
 	SignatureBytes = "translate_image"
@@ -153,25 +128,12 @@ const (
 // WriteSavedModel writes OutputDir/saved_model: saved_model.pb (tag
 // "serve") and variables/. The directory appears only when complete.
 func WriteSavedModel(o Options) (string, error) {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	v, vars, err := loadServing(o)
 	if err != nil {
 		return "", err
 	}
-	s := op.NewScope()
-	v, err := gexport.BuildServing(s, cfg)
-	if err != nil {
-		return "", err
-	}
-	sv := pix2pix.BuildSaver(s, v.Gen.Vars.Sorted())
-	g, err := s.Finalize()
-	if err != nil {
-		return "", fmt.Errorf("build serving graph: %w", err)
-	}
-	vars, err := ck.Restore(g, sv, session.Options{})
-	if err != nil {
-		return "", err
-	}
-	defer vars.Sess.Close()
+	defer vars.Close()
+	g, sv := vars.Graph, vars.Saver
 	final := filepath.Join(o.OutputDir, "saved_model")
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 		return "", err
@@ -195,13 +157,7 @@ func WriteSavedModel(o Options) (string, error) {
 	if err := writeProto(filepath.Join(tmp, "saved_model.pb"), sm); err != nil {
 		return "", err
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	if err := os.RemoveAll(final); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := publish(tmp, final); err != nil {
 		return "", err
 	}
 	return final, nil
@@ -210,15 +166,15 @@ func WriteSavedModel(o Options) (string, error) {
 // servingMeta is the SavedModel's meta graph: the graph with its string
 // constants and variable collections as TensorFlow writes them (see
 // loadable.go), the saver, and the three signatures.
-func servingMeta(g *tf.Graph, v *gexport.Serving, sv *pix2pix.Saver) (*cpb.MetaGraphDef, error) {
-	gd, err := graphDef(g)
+func servingMeta(g *tf.Graph, v *serving.Serving, sv *pix2pix.Saver) (*cpb.MetaGraphDef, error) {
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		return nil, err
 	}
 	if err := unpackStringConsts(gd); err != nil {
 		return nil, err
 	}
-	cols, err := variableCollections(v.Gen.Vars.All(), sv)
+	cols, err := trained.VariableCollections(v.Gen.Vars.All(), sv)
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +183,15 @@ func servingMeta(g *tf.Graph, v *gexport.Serving, sv *pix2pix.Saver) (*cpb.MetaG
 	}
 	tensors := func(in, out tf.Output) *cpb.SignatureDef {
 		return &cpb.SignatureDef{
-			Inputs:     map[string]*cpb.TensorInfo{"images": info(in, tf.Float, -1, input.CropSize, input.CropSize, 3)},
-			Outputs:    map[string]*cpb.TensorInfo{"outputs": info(out, tf.Float, -1, input.CropSize, input.CropSize, 3)},
+			Inputs:     map[string]*cpb.TensorInfo{"images": info(in, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
+			Outputs:    map[string]*cpb.TensorInfo{"outputs": info(out, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
 			MethodName: "tensorflow/serving/predict",
 		}
 	}
 	return &cpb.MetaGraphDef{
 		MetaInfoDef:   &cpb.MetaGraphDef_MetaInfoDef{TensorflowVersion: session.TFVersion(), Tags: []string{"serve"}},
 		GraphDef:      gd,
-		SaverDef:      saverDef(sv),
+		SaverDef:      sv.Def(1),
 		CollectionDef: cols,
 		SignatureDef: map[string]*cpb.SignatureDef{
 			SignatureDeterministic: tensors(v.DetImages, v.DetOutputs),
@@ -247,4 +203,33 @@ func servingMeta(g *tf.Graph, v *gexport.Serving, sv *pix2pix.Saver) (*cpb.MetaG
 			},
 		},
 	}, nil
+}
+
+// loadServing builds the SavedModel graph and restores its generator from
+// the checkpoint.
+func loadServing(o Options) (*serving.Serving, *trained.Generator, error) {
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	if err != nil {
+		return nil, nil, err
+	}
+	var v *serving.Serving
+	vars, err := ck.LoadGenerator("serving", func(s *op.Scope) (*pix2pix.Generator, error) {
+		var err error
+		if v, err = serving.BuildServing(s, cfg); err != nil {
+			return nil, err
+		}
+		return v.Gen, nil
+	}, session.Options{})
+	return v, vars, err
+}
+
+// publish replaces final with the complete directory tmp.
+func publish(tmp, final string) error {
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return err
+	}
+	return os.Rename(tmp, final)
 }

@@ -7,15 +7,9 @@ import (
 	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	tpb "github.com/wamuir/graft/tensorflow/core/framework/tensor_go_proto"
 	typb "github.com/wamuir/graft/tensorflow/core/framework/types_go_proto"
-	vpb "github.com/wamuir/graft/tensorflow/core/framework/variable_go_proto"
-	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
-	"google.golang.org/protobuf/proto"
-
-	"pix2pix/graphs/nn"
-	"pix2pix/graphs/pix2pix"
 )
 
-// The two functions here make a SavedModel written from Go look, to the
+// Two things make a SavedModel written from Go look, to the
 // tools that read SavedModels without TensorFlow's own loader, as one
 // TensorFlow's Builder and Saver write (compared with one written by
 // tf.compat.v1.saved_model.Builder for a one-variable graph):
@@ -31,6 +25,7 @@ import (
 //     variables out of its signature functions only when they are listed
 //     in the "variables" collection. Without it the VarHandleOps stay
 //     inside the functions, uninitialized, and freezing finds no weights.
+//     servingMeta writes that collection (trained.VariableCollections).
 
 // unpackStringConsts rewrites every string Const of gd whose value is
 // packed in tensor_content (varint lengths, then the bytes) into
@@ -82,36 +77,4 @@ func decodeStringList(b []byte, n int) ([][]byte, error) {
 		return nil, fmt.Errorf("%d bytes left over after %d strings", len(b), n)
 	}
 	return out, nil
-}
-
-// variableCollections are the "variables" and "trainable_variables"
-// collections of vars, as VariableDefs of graph-mode resource variables:
-// handle, initializer, initial value and the saver's read as snapshot.
-func variableCollections(vars []*nn.Variable, sv *pix2pix.Saver) (map[string]*cpb.CollectionDef, error) {
-	var all, trainable [][]byte
-	for _, v := range vars {
-		read, ok := sv.Reads[v.Name]
-		if !ok {
-			return nil, fmt.Errorf("variable %s is not in the saver", v.Name)
-		}
-		b, err := proto.Marshal(&vpb.VariableDef{
-			VariableName:     v.Handle.Op.Name() + ":0",
-			InitialValueName: name(v.InitValue),
-			InitializerName:  v.Init.Name(),
-			SnapshotName:     name(read),
-			IsResource:       true,
-			Trainable:        v.Trainable,
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, b)
-		if v.Trainable {
-			trainable = append(trainable, b)
-		}
-	}
-	list := func(b [][]byte) *cpb.CollectionDef {
-		return &cpb.CollectionDef{Kind: &cpb.CollectionDef_BytesList_{BytesList: &cpb.CollectionDef_BytesList{Value: b}}}
-	}
-	return map[string]*cpb.CollectionDef{"variables": list(all), "trainable_variables": list(trainable)}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/pkg/session"
 )
 
 // TestUnpackStringConstsKeepsValues builds string constants through the
@@ -17,7 +19,7 @@ func TestUnpackStringConstsKeepsValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gd, err := graphDef(g)
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		t.Fatal(err)
 	}

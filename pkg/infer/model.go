@@ -13,6 +13,7 @@ import (
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/serve"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // Served is a trained generator opened once for many requests (pix2pix
@@ -39,7 +40,7 @@ func OpenServed(o Options) (*Served, error) {
 		return nil, err
 	}
 	m := &Served{o: o, det: j, info: serve.ModelInfo{Path: o.Model, Kind: "checkpoint", DropoutChoice: true}}
-	if _, ok := SavedModelDir(o.Model); ok {
+	if _, ok := trained.SavedModelDir(o.Model); ok {
 		m.info.Kind, m.info.DropoutChoice = "SavedModel", false
 		return m, nil
 	}

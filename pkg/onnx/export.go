@@ -11,11 +11,11 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"google.golang.org/protobuf/proto"
 
-	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/fsutil"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/onnx/onnxpb"
+	"pix2pix/pkg/trained"
 )
 
 // FileName is the ONNX model's name in an export directory.
@@ -37,7 +37,7 @@ const Doc = "pix2pix generator (U-Net). Input \"images\": float [batch, 3, 256, 
 // trained with --lab_colorization are refused: their inputs and outputs
 // are Lab channels, and the conversion from and to RGB is not written.
 func Write(checkpointDir, path, producerVersion string) error {
-	ck, err := model.OpenCheckpoint(checkpointDir)
+	ck, err := trained.OpenCheckpoint(checkpointDir)
 	if err != nil {
 		return err
 	}
@@ -77,8 +77,8 @@ func build(w weights, separable bool, producerVersion string) (*onnxpb.ModelProt
 	y = g.node("Div", "deprocess/div", []string{y, g.scalar("deprocess/two", 2)})
 	// The last node's output is the graph's output under its public name.
 	g.nodes[len(g.nodes)-1].Output[0] = OutputName
-	in := imageValue(InputName, 3, input.CropSize)
-	out := imageValue(OutputName, 3, input.CropSize)
+	in := imageValue(InputName, 3, pix2pix.CropSize)
+	out := imageValue(OutputName, 3, pix2pix.CropSize)
 	for _, n := range []string{"generator/decoder_1/conv2d_transpose/bias", "generator/decoder_1/separable_conv2d/bias"} {
 		if k := w[n]; k != nil && k.shape[0] != 3 {
 			return nil, fmt.Errorf("the generator has %d output channels, want 3", k.shape[0])

@@ -1,7 +1,8 @@
 // Package options writes and reads options.json, the record of a run's
 // options in an output directory, in the original's format (sorted keys,
 // indent 4, Python's number spelling), so that either program's test and
-// export modes can read the other's.
+// export modes can read the other's; and the batch-size rule every command
+// shares (CheckBatchSize).
 package options
 
 import (
@@ -106,6 +107,15 @@ func (m Model) validate() error {
 	}
 	if m.WhichDirection != "AtoB" && m.WhichDirection != "BtoA" {
 		return fmt.Errorf("records which_direction %q (missing, or not AtoB or BtoA)", m.WhichDirection)
+	}
+	return nil
+}
+
+// CheckBatchSize is the one rule for --batch_size, which train, test mode
+// and infer share and the input pipeline relies on.
+func CheckBatchSize(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--batch_size must be >= 1 (got %d)", n)
 	}
 	return nil
 }

@@ -18,7 +18,9 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -61,8 +63,8 @@ func New(o Options) (*Pipeline, error) {
 	if len(o.Paths) == 0 {
 		return nil, fmt.Errorf("no images")
 	}
-	if o.Batch < 1 {
-		return nil, fmt.Errorf("batch size %d: want >= 1", o.Batch)
+	if err := options.CheckBatchSize(o.Batch); err != nil {
+		return nil, err
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
@@ -154,7 +156,7 @@ func (p *Pipeline) examplesAt(step int64) ([]string, []dataset.Transform) {
 			orderEpoch = epoch
 		}
 		paths[i] = p.opts.Paths[order[pos]]
-		trs[i] = dataset.RandomTransform(p.opts.Seed, epoch, pos, p.opts.Flip, p.opts.Input.ScaleSize, input.CropSize)
+		trs[i] = dataset.RandomTransform(p.opts.Seed, epoch, pos, p.opts.Flip, p.opts.Input.ScaleSize, pix2pix.CropSize)
 	}
 	return paths, trs
 }
@@ -176,11 +178,11 @@ func (p *Pipeline) Load(step int64) (*Batch, error) {
 		}
 	}
 	b := int64(len(paths))
-	in, err := tf.ReadTensor(tf.Float, []int64{b, input.CropSize, input.CropSize, int64(p.in)}, &ins)
+	in, err := tf.ReadTensor(tf.Float, []int64{b, pix2pix.CropSize, pix2pix.CropSize, int64(p.in)}, &ins)
 	if err != nil {
 		return nil, err
 	}
-	tg, err := tf.ReadTensor(tf.Float, []int64{b, input.CropSize, input.CropSize, int64(p.out)}, &tgs)
+	tg, err := tf.ReadTensor(tf.Float, []int64{b, pix2pix.CropSize, pix2pix.CropSize, int64(p.out)}, &tgs)
 	if err != nil {
 		return nil, err
 	}

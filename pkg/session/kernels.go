@@ -7,7 +7,6 @@ package session
 import "C"
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 	apb "github.com/wamuir/graft/tensorflow/core/framework/attr_value_go_proto"
-	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
 	kpb "github.com/wamuir/graft/tensorflow/core/framework/kernel_def_go_proto"
 	npb "github.com/wamuir/graft/tensorflow/core/framework/node_def_go_proto"
 	tpb "github.com/wamuir/graft/tensorflow/core/framework/types_go_proto"
@@ -123,12 +121,8 @@ type Placement struct {
 // GraphOps lists every kind of op in g with its pinned device, sorted by
 // kind then device.
 func GraphOps(g *tf.Graph) ([]Placement, error) {
-	var buf bytes.Buffer
-	if _, err := g.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	var gd gpb.GraphDef
-	if err := proto.Unmarshal(buf.Bytes(), &gd); err != nil {
+	gd, err := GraphDef(g)
+	if err != nil {
 		return nil, err
 	}
 	byKey := map[string]*Placement{}

@@ -2,7 +2,10 @@
 // the user's device, thread and XLA choices into a ConfigProto, checks that
 // the requested device exists, and makes closing explicit so that native
 // memory is released when the caller is done rather than when the Go garbage
-// collector gets round to it.
+// collector gets round to it. Around sessions it holds tensor helpers,
+// named fetch groups (Fetches), traces, a graph's GraphDef, the GPU kernel
+// coverage check, memory tuning, the oneDNN switch and the filter that
+// quiets TensorFlow's own log lines.
 package session
 
 import (

@@ -18,10 +18,11 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/model"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // Options of a test run.
@@ -63,10 +64,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Checkpoint == "" {
 		return Result{}, fmt.Errorf("--checkpoint is required for test mode")
 	}
-	if o.BatchSize < 1 {
-		return Result{}, fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	if err := options.CheckBatchSize(o.BatchSize); err != nil {
+		return Result{}, err
 	}
-	ck, err := model.OpenCheckpoint(o.Checkpoint)
+	ck, err := trained.OpenCheckpoint(o.Checkpoint)
 	if err != nil {
 		return Result{}, err
 	}
@@ -93,7 +94,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	defer r.vars.Sess.Close()
+	defer r.gen.Close()
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: in, Batch: o.BatchSize, Workers: o.Workers})
 	if err != nil {
 		return Result{}, err
@@ -108,93 +109,57 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	return res, err
 }
 
-// usable checks every input in full before anything is written and
-// returns the good ones; each bad one is reported and skipped, as infer
-// does, so one damaged file costs its own outputs, not the run's.
-func usable(paths []string, in input.Config, o Options) ([]string, []dataset.Failure, error) {
-	o.Check.Paired = !in.LabColorization
-	o.Check.Decode = true
-	o.Check.Workers = o.Workers
-	o.Check.Progress = o.Out
-	fails := dataset.CheckFiles(paths, o.Check)
-	if len(fails) == 0 {
-		return paths, nil, nil
-	}
-	bad := map[string]bool{}
-	for _, f := range fails {
-		fmt.Fprintf(o.Out, "skipped %v\n", f.Err)
-		bad[f.Path] = true
-	}
-	var good []string
-	for _, p := range paths {
-		if !bad[p] {
-			good = append(good, p)
-		}
-	}
-	if len(good) == 0 {
-		return nil, fails, fmt.Errorf("none of the %d images in %s is usable (listed above)", len(paths), o.InputDir)
-	}
-	return good, fails, nil
-}
-
 type testRun struct {
-	o    Options
-	ck   *model.Checkpoint
-	vars model.Vars
-	gen  *pix2pix.Generator
-	tg   tf.Output
-	im   display.Images
+	o   Options
+	ck  *trained.Checkpoint
+	gen *trained.Generator
+	tg  tf.Output
+	im  display.Images
 	// l1 and mse compare each displayed output with its target ([batch]).
 	l1, mse tf.Output
 }
 
-func build(ck *model.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
-	g, r, sv, err := buildGraph(cfg, ck.Input, o)
+func build(ck *trained.Checkpoint, cfg pix2pix.Config, o Options) (*testRun, error) {
+	r := &testRun{o: o, ck: ck}
+	gen, err := ck.LoadGenerator("test", r.graph(cfg, ck.Input), o.Session)
 	if err != nil {
 		return nil, err
 	}
-	vars, err := ck.Restore(g, sv, o.Session)
-	if err != nil {
-		return nil, err
-	}
-	r.ck, r.vars = ck, *vars
+	r.gen = gen
 	return r, nil
 }
 
 // Graph is the test-mode graph for a model trained with in, for
 // inspection (kernel coverage); it opens nothing.
 func Graph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, error) {
-	g, _, _, err := buildGraph(cfg, in, o)
+	r := &testRun{o: o}
+	g, _, _, err := trained.BuildGenerator("test", r.graph(cfg, in))
 	return g, err
 }
 
-// buildGraph makes the generator, its saver, the display images and the
-// per-image metrics.
-func buildGraph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, *testRun, *pix2pix.Saver, error) {
-	s := op.NewScope()
-	b := int64(o.BatchSize)
-	inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.InChannels))))
-	targets := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, input.CropSize, input.CropSize, int64(cfg.OutChannels))))
-	gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
-	if err != nil {
-		return nil, nil, nil, err
+// graph adds the generator on placeholders of the batch size, the display
+// images and the per-image metrics.
+func (r *testRun) graph(cfg pix2pix.Config, in input.Config) trained.GraphFunc {
+	return func(s *op.Scope) (*pix2pix.Generator, error) {
+		b := int64(r.o.BatchSize)
+		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
+		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.OutChannels))))
+		gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
+		if err != nil {
+			return nil, err
+		}
+		r.im = display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
+			AspectRatio: r.o.AspectRatio, Batch: r.o.BatchSize}, inputs, r.tg, gen.Outputs)
+		ms := s.SubScope("metrics")
+		toUnit := func(name string, x tf.Output) tf.Output {
+			return op.Div(ms.SubScope(name), op.Cast(ms.SubScope(name), x, tf.Float), op.Const(ms.SubScope(name+"_255"), float32(255)))
+		}
+		diff := op.Sub(ms, toUnit("outputs", r.im.Outputs), toUnit("targets", r.im.Targets))
+		axes := op.Const(ms.SubScope("axes"), []int32{1, 2, 3})
+		r.l1 = op.Mean(ms.SubScope("l1"), op.Abs(ms, diff), axes)
+		r.mse = op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
+		return gen, nil
 	}
-	sv := pix2pix.BuildSaver(s, gen.Vars.Sorted())
-	im := display.Build(s.SubScope("display"), display.Config{LabColorization: in.LabColorization, WhichDirection: in.WhichDirection,
-		AspectRatio: o.AspectRatio, Batch: o.BatchSize}, inputs, targets, gen.Outputs)
-	ms := s.SubScope("metrics")
-	toUnit := func(name string, x tf.Output) tf.Output {
-		return op.Div(ms.SubScope(name), op.Cast(ms.SubScope(name), x, tf.Float), op.Const(ms.SubScope(name+"_255"), float32(255)))
-	}
-	diff := op.Sub(ms, toUnit("outputs", im.Outputs), toUnit("targets", im.Targets))
-	axes := op.Const(ms.SubScope("axes"), []int32{1, 2, 3})
-	l1 := op.Mean(ms.SubScope("l1"), op.Abs(ms, diff), axes)
-	mse := op.Mean(ms.SubScope("mse"), op.Square(ms, diff), axes)
-	g, err := s.Finalize()
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("build test graph: %w", err)
-	}
-	return g, &testRun{o: o, gen: gen, tg: targets, im: im, l1: l1, mse: mse}, sv, nil
 }
 
 // loop runs the batches in order; the last one wraps around to the first
@@ -221,42 +186,16 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		if b.Err != nil {
 			return res, b.Err
 		}
-		st, err := tf.NewTensor(step)
+		rows, err := r.batch(b.Batch, step, imgDir, done)
 		if err != nil {
-			return res, fmt.Errorf("test step %d: %w", step, err)
+			return res, err
 		}
-		fetches := append(append(append([]tf.Output{r.l1, r.mse}, r.im.InputPNGs...), r.im.OutputPNGs...), r.im.TargetPNGs...)
-		out, err := r.vars.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Step: st}, fetches, nil)
-		if err != nil {
-			return res, fmt.Errorf("test step %d: %w", step, err)
+		page = append(page, rows...)
+		plain := make([]report.Row, len(rows))
+		for i, row := range rows {
+			plain[i] = row.Row
 		}
-		l1s, mses := session.Value(out[0]).([]float32), session.Value(out[1]).([]float32)
-		out = out[2:]
-		n := len(b.Paths)
-		var rows []report.Row
-		for i, p := range b.Paths {
-			name := dataset.Name(p)
-			if done[p] {
-				continue
-			}
-			done[p] = true
-			row := report.Row{Name: name}
-			for _, k := range []struct {
-				kind string
-				t    *tf.Tensor
-				dst  *string
-			}{{"inputs", out[i], &row.Inputs}, {"outputs", out[n+i], &row.Outputs}, {"targets", out[2*n+i], &row.Targets}} {
-				file := name + "-" + k.kind + ".png"
-				if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
-					return res, err
-				}
-				*k.dst = filepath.Join("images", file)
-			}
-			rows = append(rows, row)
-			page = append(page, report.ImageRow{Row: row, L1: float64(l1s[i]), PSNR: report.PSNR(float64(mses[i]))})
-			fmt.Fprintln(r.o.Out, "evaluated image", name)
-		}
-		idx, err := report.AppendIndex(r.o.OutputDir, rows, false)
+		idx, err := report.AppendIndex(r.o.OutputDir, plain, false)
 		if err != nil {
 			return res, err
 		}
@@ -264,18 +203,70 @@ func (r *testRun) loop(ctx context.Context, pipe *pipeline.Pipeline, steps int64
 		res.Images += len(rows)
 	}
 	fmt.Fprintln(r.o.Out, "wrote index at", res.Index)
-	losses, err := report.ReadLosses(r.ck.Dir)
-	if err != nil {
+	if err := r.writeReport(&res, page); err != nil {
 		return res, err
 	}
-	p := report.Page{Title: "pix2pix test of " + r.ck.Prefix, Rows: page, Losses: losses, Options: report.ReadOptions(r.ck.Dir)}
-	if res.Report, err = report.Write(r.o.OutputDir, p); err != nil {
-		return res, err
-	}
-	res.MeanL1, res.MeanPSNR = p.MeanL1(), p.MeanPSNR()
-	fmt.Fprintf(r.o.Out, "wrote report at %s (mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.MeanL1, res.MeanPSNR)
 	if res.Images > 0 {
 		fmt.Fprintf(r.o.Out, "rate %.3f s/image (%d images)\n", time.Since(start).Seconds()/float64(res.Images), res.Images)
 	}
 	return res, nil
+}
+
+// batch runs the generator on one batch and writes each image not written
+// yet (done) into imgDir, returning their rows with L1 and PSNR.
+func (r *testRun) batch(b *pipeline.Batch, step int64, imgDir string, done map[string]bool) ([]report.ImageRow, error) {
+	st, err := tf.NewTensor(step)
+	if err != nil {
+		return nil, fmt.Errorf("test step %d: %w", step, err)
+	}
+	var f session.Fetches
+	f.Add("l1", r.l1)
+	f.Add("mse", r.mse)
+	f.Add("inputs", r.im.InputPNGs...)
+	f.Add("outputs", r.im.OutputPNGs...)
+	f.Add("targets", r.im.TargetPNGs...)
+	out, err := r.gen.Sess.Run(map[tf.Output]*tf.Tensor{r.gen.Gen.Inputs: b.Inputs, r.tg: b.Targets, r.gen.Gen.Step: st}, f.Outputs(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("test step %d: %w", step, err)
+	}
+	l1s, mses := session.Value(f.Get(out, "l1")[0]).([]float32), session.Value(f.Get(out, "mse")[0]).([]float32)
+	ins, outs, tgs := f.Get(out, "inputs"), f.Get(out, "outputs"), f.Get(out, "targets")
+	var rows []report.ImageRow
+	for i, p := range b.Paths {
+		name := dataset.Name(p)
+		if done[p] {
+			continue
+		}
+		done[p] = true
+		row := report.Row{Name: name}
+		for _, k := range []struct {
+			kind string
+			t    *tf.Tensor
+			dst  *string
+		}{{"inputs", ins[i], &row.Inputs}, {"outputs", outs[i], &row.Outputs}, {"targets", tgs[i], &row.Targets}} {
+			file := name + "-" + k.kind + ".png"
+			if err := session.WriteEncoded(filepath.Join(imgDir, file), k.t); err != nil {
+				return nil, err
+			}
+			*k.dst = filepath.Join("images", file)
+		}
+		rows = append(rows, report.ImageRow{Row: row, L1: float64(l1s[i]), PSNR: report.PSNR(float64(mses[i]))})
+		fmt.Fprintln(r.o.Out, "evaluated image", name)
+	}
+	return rows, nil
+}
+
+// writeReport writes report.html over the images of the run.
+func (r *testRun) writeReport(res *Result, page []report.ImageRow) error {
+	losses, err := report.ReadLosses(r.ck.Dir)
+	if err != nil {
+		return err
+	}
+	p := report.Page{Title: "pix2pix test of " + r.ck.Prefix, Rows: page, Losses: losses, Options: report.ReadOptions(r.ck.Dir)}
+	if res.Report, err = report.Write(r.o.OutputDir, p); err != nil {
+		return err
+	}
+	res.MeanL1, res.MeanPSNR = p.MeanL1(), p.MeanPSNR()
+	fmt.Fprintf(r.o.Out, "wrote report at %s (mean L1 %.4f, mean PSNR %.2f dB)\n", res.Report, res.MeanL1, res.MeanPSNR)
+	return nil
 }

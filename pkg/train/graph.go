@@ -6,16 +6,16 @@
 package train
 
 import (
-	"fmt"
-
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
+	"pix2pix/graphs/codec"
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/graphs/summary"
-	"pix2pix/pkg/model"
+	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // extras are the ops the loop runs besides the train op.
@@ -38,66 +38,65 @@ type extras struct {
 	merged tf.Output
 }
 
-// buildGraph makes the training graph with placeholders of the batch
-// size, plus summaries into logdir and display images.
-func buildGraph(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, *extras, error) {
+// add returns the Extra that adds the summaries into logdir (none when
+// logdir is "") and the display images to the training graph, filling ex.
+func (ex *extras) add(dcfg display.Config, logdir string) trained.Extra {
+	return func(root *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver) error {
+		ex.display = display.Build(root.SubScope("display"), dcfg, m.Inputs, m.Targets, m.Outputs)
+		if logdir != "" {
+			ex.addSummaries(root.SubScope("summaries"), m, sv, logdir)
+		}
+		return nil
+	}
+}
+
+// addSummaries adds, as the original, under its tags: images of the
+// batch (in <name>_summary scopes), the averaged losses, and a histogram
+// of every trainable variable and gradient.
+func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver, logdir string) {
+	ex.step = op.Placeholder(ss.SubScope("step"), tf.Int64, op.PlaceholderShape(tf.ScalarShape()))
+	w := summary.New(ss, logdir, ex.step)
+	w.Image("inputs_summary/inputs", ex.display.Inputs, 3)
+	w.Image("targets_summary/targets", ex.display.Targets, 3)
+	w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
+	w.Image("predict_real_summary/predict_real", codec.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
+	w.Image("predict_fake_summary/predict_fake", codec.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
+	// The original's tag: TF1 uniquified the summary's name scope
+	// against the discriminator_loss scope of the loss itself.
+	w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)
+	w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
+	w.Scalar("generator_loss_L1", m.GenLossL1Avg)
+	for _, v := range m.Vars.Trainable("") {
+		w.Histogram(v.Name+"/values", sv.Reads[v.Name])
+	}
+	for _, gr := range append(append([]pix2pix.Grad{}, m.DiscrimGrads...), m.GenGrads...) {
+		w.Histogram(gr.Var.Name+"/gradients", gr.Grad)
+	}
+	ex.writeAll = w.Group()
+	host := ss.WithDevice(nn.HostDevice)
+	ex.merged = op.Identity(host.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(host.SubScope("no_summary"), ""))
+	ex.graphDef, ex.writeGraph = w.Graph()
+	ex.event, ex.writeEvent = w.Event()
+	ex.summaries = w
+}
+
+// newTrainer builds the training graph with placeholders of the batch
+// size, plus summaries into logdir and display images, and opens a
+// session on it.
+func newTrainer(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string, o session.Options) (*trained.Trainer, *extras, error) {
 	var ex extras
-	feeds := model.Placeholders(cfg, int64(batch))
-	var g *tf.Graph
-	var m *pix2pix.Model
-	var sv *pix2pix.Saver
-	root := op.NewScope()
-	in, tg, err := feeds(root)
+	tr, err := trained.New(cfg, trained.Placeholders(cfg, int64(batch)), o, ex.add(dcfg, logdir))
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	m, err = pix2pix.Build(root, cfg, in, tg)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	sv = pix2pix.BuildSaver(root, m.Vars.Sorted())
-	ex.display = display.Build(root.SubScope("display"), dcfg, m.Inputs, m.Targets, m.Outputs)
-	if logdir != "" {
-		ss := root.SubScope("summaries")
-		ex.step = op.Placeholder(ss.SubScope("step"), tf.Int64, op.PlaceholderShape(tf.ScalarShape()))
-		w := summary.New(ss, logdir, ex.step)
-		// As the original, under its tags: images of the batch (in
-		// <name>_summary scopes), the averaged losses, and a histogram of
-		// every trainable variable and gradient.
-		w.Image("inputs_summary/inputs", ex.display.Inputs, 3)
-		w.Image("targets_summary/targets", ex.display.Targets, 3)
-		w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
-		w.Image("predict_real_summary/predict_real", display.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
-		w.Image("predict_fake_summary/predict_fake", display.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
-		// The original's tag: TF1 uniquified the summary's name scope
-		// against the discriminator_loss scope of the loss itself.
-		w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)
-		w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
-		w.Scalar("generator_loss_L1", m.GenLossL1Avg)
-		for _, v := range m.Vars.Trainable("") {
-			w.Histogram(v.Name+"/values", sv.Reads[v.Name])
-		}
-		for _, gr := range append(append([]pix2pix.Grad{}, m.DiscrimGrads...), m.GenGrads...) {
-			w.Histogram(gr.Var.Name+"/gradients", gr.Grad)
-		}
-		ex.writeAll = w.Group()
-		host := ss.WithDevice(nn.HostDevice)
-		ex.merged = op.Identity(host.WithControlDependencies(ex.writeAll).SubScope("merged"), op.Const(host.SubScope("no_summary"), ""))
-		ex.graphDef, ex.writeGraph = w.Graph()
-		ex.event, ex.writeEvent = w.Event()
-		ex.summaries = w
-	}
-	g, err = root.Finalize()
-	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("build training graph: %w", err)
-	}
-	return g, m, sv, &ex, nil
+	return tr, &ex, nil
 }
 
 // Graph is the training graph as a run builds it, with summaries, for
 // inspection (kernel coverage, op counts); it opens nothing and writes
 // nothing (the summary directory is only named in the graph).
 func Graph(cfg pix2pix.Config, dcfg display.Config, batch int) (*tf.Graph, error) {
-	g, _, _, _, err := buildGraph(cfg, dcfg, batch, "logdir")
+	var ex extras
+	g, _, _, err := trained.Build(cfg, trained.Placeholders(cfg, int64(batch)), ex.add(dcfg, "logdir"))
 	return g, err
 }

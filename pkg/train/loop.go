@@ -13,11 +13,11 @@ import (
 
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
-	"pix2pix/pkg/model"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // ErrInterrupted is returned when the context ended the run early; the
@@ -27,7 +27,7 @@ var ErrInterrupted = errors.New("interrupted")
 // run holds one training run's state.
 type run struct {
 	o        Options
-	tr       *model.Trainer
+	tr       *trained.Trainer
 	ex       *extras
 	meta     []byte
 	pipe     *pipeline.Pipeline
@@ -57,38 +57,25 @@ func Run(ctx context.Context, o Options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	paths, err := dataset.List(o.InputDir)
+	paths, err := inputs(o)
 	if err != nil {
 		return err
 	}
-	// Header checks of every file up front: a bad image stops the run
-	// now, by name, not hours in.
-	o.Check.Paired = !o.Input.LabColorization
-	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
 	keeper, err := openKeeper(o.OutputDir, o.MaxToKeep, o.Out)
 	if err != nil {
 		return err
 	}
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
 
-	logdir := ""
-	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
-		logdir = o.OutputDir
-	}
-	g, m, sv, ex, err := buildGraph(o.Model, o.displayConfig(), o.BatchSize, logdir)
+	logdir := o.logdir()
+	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)
 	if err != nil {
 		return err
 	}
-	sess, err := session.New(g, o.Session)
-	if err != nil {
-		return err
-	}
-	r := &run{o: o, tr: &model.Trainer{Graph: g, Model: m, Vars: model.Vars{Saver: sv, Sess: sess}}, ex: ex, out: o.Out, keeper: keeper}
-	defer sess.Close()
-	if r.meta, err = metaGraph(g, m, sv, ex, o.MaxToKeep); err != nil {
+	defer tr.Close()
+	g, sess := tr.Graph, tr.Sess
+	r := &run{o: o, tr: tr, ex: ex, out: o.Out, keeper: keeper}
+	if r.meta, err = metaGraph(g, tr.Model, tr.Saver, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)
 	}
 	if err := r.initVariables(); err != nil {
@@ -99,15 +86,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer r.steps.Close()
 	// Everything checked: only now does the output directory appear.
-	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
-		return fmt.Errorf("output_dir: %w", err)
-	}
-	if o.Record != nil {
-		if err := options.Write(o.OutputDir, o.Record); err != nil {
-			return err
-		}
-	}
-	if r.lossLog, err = report.OpenLossLog(o.OutputDir); err != nil {
+	if err := r.openOutputs(); err != nil {
 		return err
 	}
 	defer r.lossLog.Close()
@@ -128,6 +107,38 @@ func Run(ctx context.Context, o Options) error {
 	defer pipe.Close()
 	r.pipe = pipe
 	return r.loop(ctx)
+}
+
+// inputs lists the input directory and checks every file's header up
+// front: a bad image stops the run now, by name, not hours in.
+func inputs(o Options) ([]string, error) {
+	paths, err := dataset.List(o.InputDir)
+	if err != nil {
+		return nil, err
+	}
+	o.Check.Paired = !o.Input.LabColorization
+	if err := dataset.CheckHeaders(paths, o.Check); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(o.Out, "examples count = %d\n", len(paths))
+	return paths, nil
+}
+
+// openOutputs creates the output directory, writes options.json and
+// opens the loss log.
+func (r *run) openOutputs() error {
+	o := r.o
+	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+		return fmt.Errorf("output_dir: %w", err)
+	}
+	if o.Record != nil {
+		if err := options.Write(o.OutputDir, o.Record); err != nil {
+			return err
+		}
+	}
+	var err error
+	r.lossLog, err = report.OpenLossLog(o.OutputDir)
+	return err
 }
 
 // initVariables restores the latest checkpoint of o.Checkpoint, or
@@ -207,7 +218,9 @@ func (r *run) loop(ctx context.Context) error {
 func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 	o, m, ex := r.o, r.tr.Model, r.ex
 	feeds := map[tf.Output]*tf.Tensor{m.Inputs: b.Inputs, m.Targets: b.Targets}
-	fetches := []tf.Output{m.DiscrimLoss, m.GenLossGAN, m.GenLossL1, m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg}
+	var f session.Fetches
+	f.Add("losses", m.DiscrimLoss, m.GenLossGAN, m.GenLossL1)
+	f.Add("averages", m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg)
 	targets := []*tf.Operation{m.Train}
 	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
 	if summarize {
@@ -219,25 +232,24 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		targets = append(targets, ex.writeAll, ex.summaries.Flush)
 	}
 	showing := should(o.DisplayFreq, step, maxSteps)
-	nDisplay := len(ex.display.InputPNGs)
 	if showing {
-		fetches = append(fetches, ex.display.InputPNGs...)
-		fetches = append(fetches, ex.display.OutputPNGs...)
-		fetches = append(fetches, ex.display.TargetPNGs...)
+		f.Add("inputs", ex.display.InputPNGs...)
+		f.Add("outputs", ex.display.OutputPNGs...)
+		f.Add("targets", ex.display.TargetPNGs...)
 	}
 	var out []*tf.Tensor
 	var err error
 	if should(o.TraceFreq, step, maxSteps) {
 		fmt.Fprintln(r.out, "recording trace")
-		out, err = r.traced(feeds, fetches, targets, gs)
+		out, err = r.traced(feeds, f.Outputs(), targets, gs)
 	} else {
-		out, err = r.tr.Sess.Run(feeds, fetches, targets)
+		out, err = r.tr.Sess.Run(feeds, f.Outputs(), targets)
 	}
 	if err != nil {
 		return fmt.Errorf("training step %d: %w", gs, err)
 	}
 	for i, name := range []string{"discrim_loss", "gen_loss_GAN", "gen_loss_L1"} {
-		v := float64(session.Value(out[i]).(float32))
+		v := float64(session.Value(f.Get(out, "losses")[i]).(float32))
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			last := r.lastSave
 			if last == "" {
@@ -246,13 +258,15 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 			return fmt.Errorf("%s became %v at step %d (images %v); stopping without saving. Last good checkpoint: %s. Lower --lr or check the data", name, v, gs, b.Paths, last)
 		}
 	}
-	r.losses = [3]float32{session.Value(out[3]).(float32), session.Value(out[4]).(float32), session.Value(out[5]).(float32)}
+	for i, t := range f.Get(out, "averages") {
+		r.losses[i] = session.Value(t).(float32)
+	}
 	if summarize {
 		fmt.Fprintln(r.out, "recording summary")
 	}
 	if showing {
 		fmt.Fprintln(r.out, "saving display images")
-		if err := writeDisplay(o.OutputDir, gs, b.Paths, out[6:6+nDisplay], out[6+nDisplay:6+2*nDisplay], out[6+2*nDisplay:]); err != nil {
+		if err := writeDisplay(o.OutputDir, gs, b.Paths, f.Get(out, "inputs"), f.Get(out, "outputs"), f.Get(out, "targets")); err != nil {
 			return err
 		}
 	}

@@ -1,20 +1,17 @@
 package train
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	tf "github.com/wamuir/graft/tensorflow"
-	gpb "github.com/wamuir/graft/tensorflow/core/framework/graph_go_proto"
-	vpb "github.com/wamuir/graft/tensorflow/core/framework/variable_go_proto"
 	cpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
 	"google.golang.org/protobuf/proto"
 
-	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/fsutil"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // metaGraph serialises the MetaGraphDef written beside each checkpoint as
@@ -24,12 +21,8 @@ import (
 // tf.compat.v1.train.import_meta_graph, global_variables() and a new
 // tf.compat.v1.train.Saver() see every variable.
 func metaGraph(g *tf.Graph, m *pix2pix.Model, sv *pix2pix.Saver, ex *extras, maxToKeep int) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := g.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	var gd gpb.GraphDef
-	if err := proto.Unmarshal(buf.Bytes(), &gd); err != nil {
+	gd, err := session.GraphDef(g)
+	if err != nil {
 		return nil, err
 	}
 	cols, err := metaCollections(m, sv, ex)
@@ -41,14 +34,8 @@ func metaGraph(g *tf.Graph, m *pix2pix.Model, sv *pix2pix.Saver, ex *extras, max
 			TensorflowVersion: session.TFVersion(),
 			Tags:              []string{"train"},
 		},
-		GraphDef: &gd,
-		SaverDef: &cpb.SaverDef{
-			FilenameTensorName: sv.Prefix.Op.Name() + ":0",
-			SaveTensorName:     sv.SaveTensor.Op.Name() + ":0",
-			RestoreOpName:      sv.Restore.Name(),
-			MaxToKeep:          int32(maxToKeep),
-			Version:            cpb.SaverDef_V2,
-		},
+		GraphDef:      gd,
+		SaverDef:      sv.Def(maxToKeep),
 		CollectionDef: cols,
 	}
 	return proto.Marshal(mg)
@@ -73,64 +60,18 @@ func metaGraph(g *tf.Graph, m *pix2pix.Model, sv *pix2pix.Saver, ex *extras, max
 //     and run summaries/summary/create once, to use it). Without a
 //     summary writer (summary and trace frequencies 0) it is left out.
 func metaCollections(m *pix2pix.Model, sv *pix2pix.Saver, ex *extras) (map[string]*cpb.CollectionDef, error) {
-	var all, trainable, step [][]byte
-	for _, v := range m.Vars.All() {
-		b, err := variableDef(v, sv)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, b)
-		if v.Trainable {
-			trainable = append(trainable, b)
-		}
-		if v.Name == "global_step" {
-			step = append(step, b)
-		}
+	cols, err := trained.VariableCollections(m.Vars.All(), sv)
+	if err != nil {
+		return nil, err
 	}
-	if len(step) != 1 {
+	if cols["global_step"] == nil {
 		return nil, fmt.Errorf("the graph has no global_step variable")
 	}
-	cols := map[string]*cpb.CollectionDef{
-		"variables":           bytesList(all),
-		"trainable_variables": bytesList(trainable),
-		"global_step":         bytesList(step),
-		"train_op":            nodeList(m.DiscrimTrain.Name(), m.GenTrain.Name()),
-	}
+	cols["train_op"] = trained.NodeList(m.DiscrimTrain.Name(), m.GenTrain.Name())
 	if ex != nil && ex.summaries != nil {
-		cols["summaries"] = nodeList(ex.merged.Op.Name() + ":0")
+		cols["summaries"] = trained.NodeList(ex.merged.Op.Name() + ":0")
 	}
 	return cols, nil
-}
-
-// variableDef describes v as TensorFlow describes a graph-mode resource
-// variable: its handle, its initializer and initial value, and a read of
-// it with no dependencies (the saver's) as its snapshot.
-func variableDef(v *nn.Variable, sv *pix2pix.Saver) ([]byte, error) {
-	read, ok := sv.Reads[v.Name]
-	if !ok {
-		return nil, fmt.Errorf("variable %s is not in the saver", v.Name)
-	}
-	vd := &vpb.VariableDef{
-		VariableName:     v.Handle.Op.Name() + ":0",
-		InitialValueName: fmt.Sprintf("%s:%d", v.InitValue.Op.Name(), v.InitValue.Index),
-		InitializerName:  v.Init.Name(),
-		SnapshotName:     read.Op.Name() + ":0",
-		IsResource:       true,
-		Trainable:        v.Trainable,
-	}
-	if v.Name == "global_step" {
-		// As TensorFlow creates it (get_or_create_global_step).
-		vd.Aggregation = vpb.VariableAggregation_VARIABLE_AGGREGATION_ONLY_FIRST_REPLICA
-	}
-	return proto.Marshal(vd)
-}
-
-func bytesList(b [][]byte) *cpb.CollectionDef {
-	return &cpb.CollectionDef{Kind: &cpb.CollectionDef_BytesList_{BytesList: &cpb.CollectionDef_BytesList{Value: b}}}
-}
-
-func nodeList(names ...string) *cpb.CollectionDef {
-	return &cpb.CollectionDef{Kind: &cpb.CollectionDef_NodeList_{NodeList: &cpb.CollectionDef_NodeList{Value: names}}}
 }
 
 func writeMeta(data []byte) func(string) error {

@@ -8,6 +8,7 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
 
@@ -72,6 +73,15 @@ func (o Options) maxSteps(stepsPerEpoch int) int64 {
 	return 1 << 32
 }
 
+// logdir is where summaries and traces go: the output directory, or ""
+// for none when neither is asked for.
+func (o Options) logdir() string {
+	if o.SummaryFreq > 0 || o.TraceFreq > 0 {
+		return o.OutputDir
+	}
+	return ""
+}
+
 func (o Options) displayConfig() display.Config {
 	return display.Config{LabColorization: o.Input.LabColorization, WhichDirection: o.Input.WhichDirection, AspectRatio: 1, Batch: o.BatchSize}
 }
@@ -90,8 +100,8 @@ func (o Options) validate() error {
 	if o.OutputDir == "" {
 		return fmt.Errorf("--output_dir is required")
 	}
-	if o.BatchSize < 1 {
-		return fmt.Errorf("--batch_size must be >= 1 (got %d)", o.BatchSize)
+	if err := options.CheckBatchSize(o.BatchSize); err != nil {
+		return err
 	}
 	for name, f := range map[string]int64{"summary_freq": o.SummaryFreq, "progress_freq": o.ProgressFreq,
 		"trace_freq": o.TraceFreq, "display_freq": o.DisplayFreq, "save_freq": o.SaveFreq, "max_steps": o.MaxSteps, "max_epochs": o.MaxEpochs} {

@@ -10,10 +10,14 @@ variables, and exposes it through small subcommands that the Go tests drive:
   data     write a checkpoint of random "inputs"/"targets" arrays in [-1, 1]
   step     restore, run K training steps, save the model and every fetched value
   forward  restore, run the forward pass once (no training), save the values
-  flops    FLOPs of a training step and a generator forward pass
-  matmul   the machine's float32 matrix-multiply GFLOP/s in this TF build
-  train    the original's training loop and queue input pipeline, timing
-           each step (for make bench)
+  train    the original's training loop and queue input pipeline, with its
+           summaries and traces (the TensorBoard test) and each step's time
+           (make bench)
+  onednn   whether this TensorFlow runs oneDNN kernels
+  import_meta  what a TF1 user does with a checkpoint's .meta
+
+The benchmark-only measurements (FLOPs, the matmul rate) are in
+scripts/bench/ref_bench.py, which builds on this module.
   test     the original's --mode test: generator over a folder of images,
            writing images/<name>-{inputs,outputs,targets}.png and index.html
 
@@ -995,71 +999,6 @@ def cmd_train(opts):
         log.close()
 
 
-def conv_grad_flops(op):
-    """2 x the multiply-adds of the convolution a Conv2DBackpropInput or
-    Conv2DBackpropFilter differentiates: each output element of the forward
-    convolution (the shape of out_backprop, input 2) takes kh x kw x C_in
-    of them. Exact, where TensorFlow's registered formula (input size /
-    stride^2) overcounts convolutions on padded inputs with VALID padding,
-    such as the discriminator's."""
-    out = op.inputs[2].shape
-    kernel = (op.inputs[1] if op.type == "Conv2DBackpropInput" else op.outputs[0]).shape
-    if not (out.is_fully_defined() and kernel.is_fully_defined()):
-        return 0
-    kh, kw, c_in, _ = kernel.as_list()
-    return 2 * out.num_elements() * kh * kw * c_in
-
-
-def count_flops(graph, roots):
-    """FLOPs of every op that running roots executes (walking data and
-    control inputs): TensorFlow's registered "flops" statistics (what
-    tf.compat.v1.profiler's float_operation counts: 2 x multiply-adds for
-    Conv2D, one per element for elementwise ops), with conv_grad_flops for
-    the convolution gradients. Returns (total, {op type: flops}).
-
-    The optimisers' gate_gradients tuples tie every gradient of an op to
-    its siblings by control edges, so the static graph reaches gradients
-    nobody uses (the discriminator's kernel gradients in the generator's
-    pass, the images' gradients). Grappler prunes them: a traced step runs
-    26 kernel-gradient convolutions, not 31. So the walk does not follow a
-    gate's control edge (the group_deps of a tuple/control_dependency)."""
-    from tensorflow.python.framework import ops as tf_ops
-    seen, stack, by_type = set(), [r.op if hasattr(r, "op") else r for r in roots], {}
-    while stack:
-        op = stack.pop()
-        if op.name in seen:
-            continue
-        seen.add(op.name)
-        stack.extend(t.op for t in op.inputs)
-        if "/tuple/control_dependency" not in op.name:
-            stack.extend(op.control_inputs)
-        if op.type in ("Conv2DBackpropInput", "Conv2DBackpropFilter"):
-            flops = conv_grad_flops(op)
-        else:
-            try:
-                flops = tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value
-            except ValueError:  # no statistic registered, or unknown shape
-                continue
-        if flops:
-            by_type[op.type] = by_type.get(op.type, 0) + int(flops)
-    return sum(by_type.values()), by_type
-
-
-def cmd_flops(opts):
-    """FLOPs of one training step and of one generator forward pass at
-    --batch_size, as JSON."""
-    model = build_model(opts)
-    graph = v1.get_default_graph()
-    train, train_types = count_flops(graph, [model["train"]])
-    gen, gen_types = count_flops(graph, [model["outputs"]])
-    json.dump({"batch_size": opts.batch_size,
-               "train_step_flops": train, "generator_forward_flops": gen,
-               "train_step_by_type": train_types,
-               "generator_forward_by_type": gen_types},
-              sys.stdout, indent=1, sort_keys=True)
-    sys.stdout.write("\n")
-
-
 def cmd_onednn(opts):
     """Whether this TensorFlow runs its oneDNN kernels, measured as pix2pix
     measures it: a fed convolution run with a full trace, and the kernel
@@ -1078,30 +1017,6 @@ def cmd_onednn(opts):
     ran = any("= _Mkl" in n.timeline_label
               for d in meta.step_stats.dev_stats for n in d.node_stats)
     print(json.dumps({"onednn_kernels": ran}))
-
-
-def cmd_matmul(opts):
-    """The machine's float32 matrix-multiply rate in this TensorFlow build:
-    an N x N product of two variables, run --repeats times after a warm-up;
-    prints the best and median GFLOP/s (2 N^3 per product) as JSON."""
-    n = opts.size
-    a = v1.get_variable("a", [n, n], initializer=v1.random_normal_initializer())
-    b = v1.get_variable("b", [n, n], initializer=v1.random_normal_initializer())
-    # Reduce to a scalar so the fetch copies nothing big; the sum is
-    # negligible next to the 2 N^3 of the product.
-    product = tf.reduce_sum(tf.matmul(a, b))
-    rates = []
-    with make_session(opts) as sess:
-        sess.run(v1.global_variables_initializer())
-        sess.run(product)
-        for _ in range(opts.repeats):
-            t0 = time.perf_counter()
-            sess.run(product)
-            rates.append(2.0 * n ** 3 / (time.perf_counter() - t0) / 1e9)
-    json.dump({"size": n, "repeats": opts.repeats,
-               "best_gflops": max(rates),
-               "median_gflops": float(np.median(rates))}, sys.stdout)
-    sys.stdout.write("\n")
 
 
 def cmd_import_meta(opts):
@@ -1156,9 +1071,10 @@ def cmd_import_meta(opts):
     sys.stdout.write("\n")
 
 
-def parse_args(argv):
-    # Options of the original's graph (same names and defaults), shared by
-    # every subcommand, plus harness-only ones.
+def common_options():
+    """Options of the original's graph (same names and defaults), shared by
+    every subcommand (and scripts/bench/ref_bench.py's), plus harness-only
+    ones."""
     common = ArgumentParser(add_help=False)
     common.add_argument("--ngf", type=int, default=64)
     common.add_argument("--ndf", type=int, default=64)
@@ -1175,7 +1091,40 @@ def parse_args(argv):
                         help="test only: leave out the decoder dropout ops")
     common.add_argument("--threads", type=int, default=0,
                         help="intra/inter-op threads, 0 = TensorFlow default")
+    return common
 
+
+def check_common(opts):
+    """Refuses values of the common options no graph can take."""
+    for name in ("ngf", "ndf", "batch_size"):
+        if getattr(opts, name) < 1:
+            raise HarnessError("--%s must be at least 1" % name)
+    if opts.threads < 0:
+        raise HarnessError("--threads must be 0 or more")
+    return opts
+
+
+def run_command(commands, parse, argv, prog):
+    """Runs the subcommand parse(argv) names; a user error is one line on
+    stderr and exit code 1."""
+    try:
+        opts = parse(sys.argv[1:] if argv is None else argv)
+        commands[opts.command](opts)
+    except HarnessError as e:
+        print("%s: %s" % (prog, e), file=sys.stderr)
+        return 1
+    except tf.errors.OpError as e:
+        print("%s: %s: %s" % (prog, type(e).__name__, e.message),
+              file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as e:
+        print("%s: %s" % (prog, e), file=sys.stderr)
+        return 1
+    return 0
+
+
+def parse_args(argv):
+    common = common_options()
     parser = ArgumentParser(
         prog="pix2pix_ref.py",
         description="pix2pix (affinelayer) reference harness for parity tests")
@@ -1222,17 +1171,8 @@ def parse_args(argv):
     p.add_argument("--output_dir",
                    help="the Supervisor's logdir: event file and graph.pbtxt")
 
-    sub.add_parser("flops", parents=[common],
-                   help="FLOPs of a training step and a generator forward pass "
-                        "(TensorFlow's cost statistics), as JSON")
-
     sub.add_parser("onednn", parents=[common],
                    help="whether oneDNN kernels run in this environment, as JSON")
-
-    p = sub.add_parser("matmul", parents=[common],
-                       help="measure float32 matrix-multiply GFLOP/s")
-    p.add_argument("--size", type=int, default=2048)
-    p.add_argument("--repeats", type=int, default=10)
 
     p = sub.add_parser("forward", parents=[common],
                        help="restore, run the forward pass once, save results")
@@ -1261,34 +1201,15 @@ def parse_args(argv):
     p.add_argument("--print_var", action="append", default=[],
                    help="print this variable's restored values (repeatable)")
 
-    opts = parser.parse_args(argv)
-    for name in ("ngf", "ndf", "batch_size"):
-        if getattr(opts, name) < 1:
-            raise HarnessError("--%s must be at least 1" % name)
-    if opts.threads < 0:
-        raise HarnessError("--threads must be 0 or more")
-    return opts
+    return check_common(parser.parse_args(argv))
 
 
 def main(argv=None):
     commands = {"vars": cmd_vars, "init": cmd_init, "data": cmd_data,
                 "step": cmd_step, "forward": cmd_forward, "train": cmd_train,
-                "flops": cmd_flops, "matmul": cmd_matmul, "onednn": cmd_onednn,
-                "test": cmd_test, "import_meta": cmd_import_meta}
-    try:
-        opts = parse_args(sys.argv[1:] if argv is None else argv)
-        commands[opts.command](opts)
-    except HarnessError as e:
-        print("pix2pix_ref: %s" % e, file=sys.stderr)
-        return 1
-    except tf.errors.OpError as e:
-        print("pix2pix_ref: %s: %s" % (type(e).__name__, e.message),
-              file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as e:
-        print("pix2pix_ref: %s" % e, file=sys.stderr)
-        return 1
-    return 0
+                "onednn": cmd_onednn, "test": cmd_test,
+                "import_meta": cmd_import_meta}
+    return run_command(commands, parse_args, argv, "pix2pix_ref")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,19 @@
-// Package infer builds the graphs of batch inference on single images
-// (no B half): a decoder that turns any PNG or JPEG into the generator's
-// 256x256 input, and an encoder that turns the generator's output back into
-// an image file of the input's size (or 256x256).
-package infer
+// Package codec builds every conversion between image files and the
+// model's tensors: uint8 to [0, 1] floats and [0, 1] to the model's
+// [-1, 1] and back (convert.go), RGB to CIE Lab and back (lab.go), and
+// the graphs batch inference runs on single images (no B half): a decoder
+// that turns any PNG or JPEG into the generator's 256x256 input, and an
+// encoder that turns the generator's output back into an image file of
+// the input's size (or 256x256). The training pipeline, the display
+// images and the exported graphs use the same functions.
+package codec
 
 import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
-	"pix2pix/graphs/display"
-	"pix2pix/graphs/input"
+	"pix2pix/graphs/nn"
+	"pix2pix/graphs/pix2pix"
 )
 
 // Decoder maps a file's bytes to the generator's input.
@@ -33,11 +37,9 @@ func BuildDecoder(s *op.Scope, lab, unit bool) Decoder {
 	s = s.SubScope("decode")
 	var d Decoder
 	d.Contents = op.Placeholder(s.SubScope("contents"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
-	img := op.DecodeImage(s, d.Contents, op.DecodeImageChannels(3), op.DecodeImageExpandAnimations(false))
-	d.Size = op.Slice(s.SubScope("size"), op.Shape(s, img, op.ShapeOutType(tf.Int32)), c(s, []int32{0}), c(s, []int32{2}))
-	x := op.Mul(s.SubScope("to_float"), op.Cast(s, img, tf.Float), c(s, float32(1.0/255)))
-	x = op.ExpandDims(s, x, c(s, int32(0)))
-	x = op.ResizeArea(s, x, c(s, []int32{input.CropSize, input.CropSize}))
+	img, size := DecodeAny(s, d.Contents)
+	d.Size = size
+	x := ResizeToModel(s, ToFloat(s, img))
 	x = op.Squeeze(s, x, op.SqueezeAxis([]int64{0}))
 	if lab {
 		l := lightness(s, x)
@@ -48,15 +50,15 @@ func BuildDecoder(s *op.Scope, lab, unit bool) Decoder {
 		d.Input = x
 		return d
 	}
-	d.Input = op.Sub(s.SubScope("preprocess"), op.Mul(s.SubScope("scale"), x, c(s, float32(2))), c(s, float32(1)))
+	d.Input = ToModel(s, x)
 	return d
 }
 
 // lightness is L/50 - 1 of an RGB image in [0, 1], [h, w, 1].
 func lightness(s *op.Scope, rgb tf.Output) tf.Output {
-	lab := input.RGBToLab(s, rgb)
-	l := op.Slice(s.SubScope("L"), lab, c(s, []int32{0, 0, 0}), c(s, []int32{-1, -1, 1}))
-	return op.Sub(s.SubScope("scale_L"), op.Div(s, l, c(s, float32(50))), c(s, float32(1)))
+	lab := RGBToLab(s, rgb)
+	l := op.Slice(s.SubScope("L"), lab, nn.Const(s, []int32{0, 0, 0}), nn.Const(s, []int32{-1, -1, 1}))
+	return LightnessToModel(s.SubScope("scale_L"), l)
 }
 
 // Encoder maps one generator output back to an image file.
@@ -76,23 +78,19 @@ type Encoder struct {
 func BuildEncoder(s *op.Scope, outChannels int, lab, unit bool) Encoder {
 	s = s.SubScope("encode")
 	var e Encoder
-	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(input.CropSize, input.CropSize, int64(outChannels))))
+	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(pix2pix.CropSize, pix2pix.CropSize, int64(outChannels))))
 	e.Size = op.Placeholder(s.SubScope("size"), tf.Int32, op.PlaceholderShape(tf.MakeShape(2)))
 	var rgb tf.Output
 	if lab {
-		e.Lightness = op.Placeholder(s.SubScope("lightness"), tf.Float, op.PlaceholderShape(tf.MakeShape(input.CropSize, input.CropSize, 1)))
-		rgb = input.LabToRGB(s, input.DeprocessLab(s, e.Lightness, e.Output))
+		e.Lightness = op.Placeholder(s.SubScope("lightness"), tf.Float, op.PlaceholderShape(tf.MakeShape(pix2pix.CropSize, pix2pix.CropSize, 1)))
+		rgb = LabToRGB(s, DeprocessLab(s, e.Lightness, e.Output))
 	} else if unit {
 		rgb = e.Output
 	} else {
-		rgb = op.Div(s.SubScope("deprocess"), op.AddV2(s, e.Output, c(s, float32(1))), c(s, float32(2)))
+		rgb = ToUnit(s, e.Output)
 	}
-	batch := op.ExpandDims(s, rgb, c(s, int32(0)))
-	batch = op.ResizeBicubic(s, batch, e.Size)
-	img := op.Squeeze(s, display.ToUint8(s, batch, true), op.SqueezeAxis([]int64{0}))
+	img := ResizeToUint8(s, op.ExpandDims(s, rgb, nn.Const(s, int32(0))), e.Size)
 	e.PNG = op.EncodePng(s, img)
 	e.JPEG = op.EncodeJpeg(s, img, op.EncodeJpegQuality(95))
 	return e
 }
-
-func c(s *op.Scope, v interface{}) tf.Output { return op.Const(s.SubScope("Const"), v) }

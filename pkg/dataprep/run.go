@@ -1,4 +1,4 @@
-package datatools
+package dataprep
 
 import (
 	"fmt"

@@ -1,8 +1,8 @@
-// Package export builds the standalone inference graphs a trained
+// Package serving builds the standalone inference graphs a trained
 // generator is exported in: the original's export graph (web-safe base64
 // PNG in, base64 PNG or JPEG out, for one image) and the graph of a
 // SavedModel with an encoded-image signature and a float-tensor one.
-package export
+package serving
 
 import (
 	"fmt"
@@ -10,8 +10,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
 
-	"pix2pix/graphs/display"
-	"pix2pix/graphs/input"
+	"pix2pix/graphs/codec"
 	"pix2pix/graphs/pix2pix"
 )
 
@@ -40,18 +39,18 @@ func BuildOriginal(s *op.Scope, cfg pix2pix.Config, jpeg bool) (*Original, error
 	ds := s.SubScope("decode")
 	b64 := op.Reshape(ds, e.Input, op.Const(ds.SubScope("scalar"), []int32{}))
 	img := op.DecodePng(ds, op.DecodeBase64(ds, b64), op.DecodePngChannels(3))
-	x := op.Mul(ds.SubScope("to_float"), op.Cast(ds, img, tf.Float), op.Const(ds.SubScope("scale"), float32(1.0/255)))
+	x := codec.ToFloat(ds, img)
 	// The generator takes exactly 256x256: a clear error otherwise.
-	x = op.Reshape(ds.SubScope("batch"), x, op.Const(ds.SubScope("shape"), []int32{1, input.CropSize, input.CropSize, 3}))
-	x = op.Sub(ds.SubScope("preprocess"), op.Mul(ds.SubScope("x2"), x, op.Const(ds.SubScope("two"), float32(2))), op.Const(ds.SubScope("one"), float32(1)))
+	x = op.Reshape(ds.SubScope("batch"), x, op.Const(ds.SubScope("shape"), []int32{1, pix2pix.CropSize, pix2pix.CropSize, 3}))
+	x = codec.ToModel(ds, x)
 	gen, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{})
 	if err != nil {
 		return nil, err
 	}
 	e.Gen = gen
 	es := s.SubScope("encode")
-	y := op.Div(es.SubScope("deprocess"), op.AddV2(es, gen.Outputs, op.Const(es.SubScope("one"), float32(1))), op.Const(es.SubScope("two"), float32(2)))
-	u8 := op.Reshape(es.SubScope("image"), display.ToUint8(es, y, false), op.Const(es.SubScope("shape"), []int32{input.CropSize, input.CropSize, 3}))
+	y := codec.ToUnit(es, gen.Outputs)
+	u8 := op.Reshape(es.SubScope("image"), codec.ToUint8(es, y, false), op.Const(es.SubScope("shape"), []int32{pix2pix.CropSize, pix2pix.CropSize, 3}))
 	var data tf.Output
 	if jpeg {
 		data = op.EncodeJpeg(es, u8, op.EncodeJpegQuality(80))
@@ -86,14 +85,13 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 	}
 	v := &Serving{}
 	fs := s.SubScope("tensors")
-	v.Images = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, 3)))
-	pre := op.Sub(fs.SubScope("preprocess"), op.Mul(fs.SubScope("x2"), v.Images, op.Const(fs.SubScope("two"), float32(2))), op.Const(fs.SubScope("one"), float32(1)))
-	gen, err := pix2pix.BuildGenerator(s, cfg, pre, pix2pix.GeneratorOptions{PerImageNorm: true})
+	v.Images = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, pix2pix.CropSize, pix2pix.CropSize, 3)))
+	gen, err := pix2pix.BuildGenerator(s, cfg, codec.ToModel(fs, v.Images), pix2pix.GeneratorOptions{PerImageNorm: true})
 	if err != nil {
 		return nil, err
 	}
 	v.Gen = gen
-	v.Outputs = op.Div(fs.SubScope("deprocess"), op.AddV2(fs, gen.Outputs, op.Const(fs.SubScope("one_b"), float32(1))), op.Const(fs.SubScope("two_b"), float32(2)))
+	v.Outputs = codec.ToUnit(fs, gen.Outputs)
 	v.DetImages, v.DetOutputs = v.Images, v.Outputs
 	if cfg.Dropout {
 		det := cfg
@@ -105,18 +103,13 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 
 	bs := s.SubScope("bytes")
 	v.Image = op.Placeholder(bs.SubScope("image"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
-	img := op.DecodeImage(bs, v.Image, op.DecodeImageChannels(3), op.DecodeImageExpandAnimations(false))
-	size := op.Slice(bs.SubScope("size"), op.Shape(bs, img, op.ShapeOutType(tf.Int32)), op.Const(bs.SubScope("b"), []int32{0}), op.Const(bs.SubScope("n"), []int32{2}))
-	x := op.Mul(bs.SubScope("to_float"), op.Cast(bs, img, tf.Float), op.Const(bs.SubScope("scale"), float32(1.0/255)))
-	x = op.ResizeArea(bs, op.ExpandDims(bs, x, op.Const(bs.SubScope("axis"), int32(0))), op.Const(bs.SubScope("crop"), []int32{input.CropSize, input.CropSize}))
-	x = op.Sub(bs.SubScope("preprocess"), op.Mul(bs.SubScope("x2"), x, op.Const(bs.SubScope("two"), float32(2))), op.Const(bs.SubScope("one"), float32(1)))
+	img, size := codec.DecodeAny(bs, v.Image)
+	x := codec.ToModel(bs, codec.ResizeToModel(bs, codec.ToFloat(bs, img)))
 	gen2, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
 	if err != nil {
 		return nil, err
 	}
-	y := op.Div(bs.SubScope("deprocess"), op.AddV2(bs, gen2.Outputs, op.Const(bs.SubScope("one_b"), float32(1))), op.Const(bs.SubScope("two_b"), float32(2)))
-	y = op.ResizeBicubic(bs, y, size)
-	u8 := op.Squeeze(bs, display.ToUint8(bs, y, true), op.SqueezeAxis([]int64{0}))
+	u8 := codec.ResizeToUint8(bs, codec.ToUnit(bs, gen2.Outputs), size)
 	v.Translated = op.EncodePng(bs, u8)
 	return v, s.Err()
 }
@@ -124,7 +117,7 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 // floatSignature adds another float [batch, 256, 256, 3] in [0, 1]
 // generator on gen's variables, under its own scope.
 func floatSignature(fs *op.Scope, cfg pix2pix.Config, gen *pix2pix.Generator) (in, out tf.Output, err error) {
-	in = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, input.CropSize, input.CropSize, 3)))
+	in = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, pix2pix.CropSize, pix2pix.CropSize, 3)))
 	pre := op.Sub(fs.SubScope("preprocess"), op.Mul(fs.SubScope("x2"), in, op.Const(fs.SubScope("two"), float32(2))), op.Const(fs.SubScope("one"), float32(1)))
 	g, err := pix2pix.BuildGenerator(fs, cfg, pre, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
 	if err != nil {

@@ -1,4 +1,4 @@
-package model
+package trained
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func OpenCheckpoint(dir string) (*Checkpoint, error) {
 		return nil, err
 	}
 	c := &Checkpoint{Dir: dir, Prefix: prefix, Options: mo}
-	c.Input = input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: input.CropSize}
+	c.Input = input.Config{LabColorization: mo.LabColorization, WhichDirection: mo.WhichDirection, ScaleSize: pix2pix.CropSize}
 	c.Config = pix2pix.DefaultConfig()
 	c.Config.NGF, c.Config.NDF, c.Config.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
 	c.Config.InChannels, c.Config.OutChannels = c.Input.Channels()

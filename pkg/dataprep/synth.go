@@ -1,4 +1,4 @@
-package datatools
+package dataprep
 
 import (
 	"fmt"
@@ -36,6 +36,27 @@ const (
 // mapping from labels to textures is local and consistent, so pix2pix
 // learns it in a few hundred steps. rng decides the layout and colours.
 func SynthPair(rng *rand.Rand, size int) image.Image {
+	labels := drawLabels(rng, size)
+	brick := color.RGBA{uint8(150 + rng.Intn(60)), uint8(60 + rng.Intn(40)), uint8(40 + rng.Intn(30)), 255}
+	light := rng.Float64()*0.6 - 0.3 // left-right light gradient
+	out := image.NewRGBA(image.Rect(0, 0, 2*size, size))
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			c := labels[y*size+x]
+			out.SetRGBA(x, y, synthLabels[c])
+			fx := float64(x) / float64(size)
+			r, g, b := texel(c, x, y, size, brick)
+			shade := 1 + light*(fx-0.5)
+			out.SetRGBA(size+x, y, color.RGBA{clamp8(r * shade), clamp8(g * shade), clamp8(b * shade), 255})
+		}
+	}
+	return out
+}
+
+// drawLabels lays out a scene's label map (size x size, row-major): the
+// ground below a random horizon, 1 to 3 buildings with windows and a
+// door, up to 3 round trees on the horizon.
+func drawLabels(rng *rand.Rand, size int) []uint8 {
 	labels := make([]uint8, size*size)
 	fill := func(x0, y0, x1, y1 int, c uint8) {
 		for y := max(y0, 0); y < min(y1, size); y++ {
@@ -72,46 +93,41 @@ func SynthPair(rng *rand.Rand, size int) image.Image {
 			}
 		}
 	}
-	brick := color.RGBA{uint8(150 + rng.Intn(60)), uint8(60 + rng.Intn(40)), uint8(40 + rng.Intn(30)), 255}
-	light := rng.Float64()*0.6 - 0.3 // left-right light gradient
-	out := image.NewRGBA(image.Rect(0, 0, 2*size, size))
-	noise := func(x, y int) float64 { // cheap hash noise in [-1, 1]
-		h := uint32(x*374761393 + y*668265263)
-		h = (h ^ (h >> 13)) * 1274126177
-		return float64(h&0xffff)/32767.5 - 1
-	}
-	for y := 0; y < size; y++ {
-		for x := 0; x < size; x++ {
-			c := labels[y*size+x]
-			out.SetRGBA(x, y, synthLabels[c])
-			fy, fx := float64(y)/float64(size), float64(x)/float64(size)
-			var r, g, b float64
-			switch c {
-			case clsSky:
-				r, g, b = 120+80*fy, 170+60*fy, 250
-			case clsGround:
-				n := noise(x/2, y/2)
-				r, g, b = 110+20*n, 85+15*n, 50+10*n
-			case clsBuilding:
-				mortar := y%8 == 0 || (x+4*((y/8)%2))%16 == 0
-				r, g, b = float64(brick.R), float64(brick.G), float64(brick.B)
-				if mortar {
-					r, g, b = 200, 195, 185
-				}
-			case clsWindow:
-				r, g, b = 40+60*fx, 70+60*fx, 120+80*(1-fy)
-			case clsTree:
-				n := noise(x/3, y/3)
-				r, g, b = 30+15*n, 110+40*n, 40+15*n
-			case clsDoor:
-				stripe := math.Sin(float64(x) * 1.3)
-				r, g, b = 100+20*stripe, 60+12*stripe, 30
-			}
-			shade := 1 + light*(fx-0.5)
-			out.SetRGBA(size+x, y, color.RGBA{clamp8(r * shade), clamp8(g * shade), clamp8(b * shade), 255})
+	return labels
+}
+
+// noise is a cheap hash noise in [-1, 1].
+func noise(x, y int) float64 {
+	h := uint32(x*374761393 + y*668265263)
+	h = (h ^ (h >> 13)) * 1274126177
+	return float64(h&0xffff)/32767.5 - 1
+}
+
+// texel is the unshaded colour of class c's texture at (x, y).
+func texel(c uint8, x, y, size int, brick color.RGBA) (r, g, b float64) {
+	fy, fx := float64(y)/float64(size), float64(x)/float64(size)
+	switch c {
+	case clsSky:
+		r, g, b = 120+80*fy, 170+60*fy, 250
+	case clsGround:
+		n := noise(x/2, y/2)
+		r, g, b = 110+20*n, 85+15*n, 50+10*n
+	case clsBuilding:
+		mortar := y%8 == 0 || (x+4*((y/8)%2))%16 == 0
+		r, g, b = float64(brick.R), float64(brick.G), float64(brick.B)
+		if mortar {
+			r, g, b = 200, 195, 185
 		}
+	case clsWindow:
+		r, g, b = 40+60*fx, 70+60*fx, 120+80*(1-fy)
+	case clsTree:
+		n := noise(x/3, y/3)
+		r, g, b = 30+15*n, 110+40*n, 40+15*n
+	case clsDoor:
+		stripe := math.Sin(float64(x) * 1.3)
+		r, g, b = 100+20*stripe, 60+12*stripe, 30
 	}
-	return out
+	return r, g, b
 }
 
 func clamp8(v float64) uint8 { return uint8(math.Max(0, math.Min(255, math.Round(v)))) }

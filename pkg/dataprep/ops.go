@@ -1,8 +1,8 @@
-// Package datatools prepares pix2pix datasets, as the original's
+// Package dataprep prepares pix2pix datasets, as the original's
 // process.py and split.py do: greyscale, resize, blank (inpainting), combine
 // A and B side by side, edge maps, a train/val/test split, and a
 // procedural paired dataset (synth). Pure Go image code: no TensorFlow.
-package datatools
+package dataprep
 
 import (
 	"fmt"

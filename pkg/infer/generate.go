@@ -1,0 +1,157 @@
+package infer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // header checks
+	_ "image/png"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/session"
+)
+
+// decode checks the file's header (refusing huge images before decoding
+// them) and decodes it into the generator's input.
+func (j *job) decode(path string) (*item, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 0 {
+		return nil, errors.New("empty file (0 bytes)")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not a readable PNG or JPEG (%v)", err)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); j.o.MaxPixels > 0 && px > j.o.MaxPixels {
+		return nil, fmt.Errorf("%dx%d is over the limit of %d pixels (--max-pixels)", cfg.Width, cfg.Height, j.o.MaxPixels)
+	}
+	contents, err := tf.NewTensor(string(data))
+	if err != nil {
+		return nil, err
+	}
+	fetch := []tf.Output{j.dec.Input, j.dec.Size}
+	if j.lab {
+		fetch = append(fetch, j.dec.Lightness)
+	}
+	out, err := j.codec.Run(map[tf.Output]*tf.Tensor{j.dec.Contents: contents}, fetch, nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be decoded: %s", session.FirstLine(err))
+	}
+	it := &item{path: path, input: out[0], size: out[1]}
+	if j.lab {
+		it.lightness = out[2]
+	}
+	return it, nil
+}
+
+// generate batches decoded images and runs the generator on each batch.
+func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
+	var batch []*item
+	var step int64
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if err := j.runBatch(batch, step); err != nil {
+			for _, it := range batch {
+				j.fail(it.path, err)
+			}
+		} else {
+			for _, it := range batch {
+				out <- it
+			}
+		}
+		step++
+		batch = batch[:0]
+	}
+	for it := range in {
+		if ctx.Err() != nil {
+			continue // drain: the decoders stop once paths closes
+		}
+		batch = append(batch, it)
+		if len(batch) == j.o.BatchSize {
+			flush()
+		}
+	}
+	if ctx.Err() == nil {
+		flush()
+	}
+}
+
+func (j *job) runBatch(batch []*item, step int64) error {
+	var buf bytes.Buffer
+	for _, it := range batch {
+		if err := session.WriteContents(it.input, &buf); err != nil {
+			return err
+		}
+		it.input = nil
+	}
+	inCh := int64(3)
+	if j.lab {
+		inCh = 1
+	}
+	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), pix2pix.CropSize, pix2pix.CropSize, inCh}, &buf)
+	if err != nil {
+		return err
+	}
+	feeds := map[tf.Output]*tf.Tensor{j.inputs: x}
+	if j.step != nil {
+		st, err := tf.NewTensor(step)
+		if err != nil {
+			return fmt.Errorf("dropout step: %w", err)
+		}
+		feeds[*j.step] = st
+	}
+	out, err := j.sess.Run(feeds, []tf.Output{j.output}, nil)
+	if err != nil {
+		return fmt.Errorf("generator: %s", session.FirstLine(err))
+	}
+	var all bytes.Buffer
+	if err := session.WriteContents(out[0], &all); err != nil {
+		return err
+	}
+	per := pix2pix.CropSize * pix2pix.CropSize * j.outCh * 4
+	for i, it := range batch {
+		t, err := tf.ReadTensor(tf.Float, []int64{pix2pix.CropSize, pix2pix.CropSize, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
+		if err != nil {
+			return err
+		}
+		it.output = t
+	}
+	return nil
+}
+
+// encode resizes one output back, encodes it in the input's format and
+// writes it under the input's name, atomically.
+func (j *job) encode(it *item) error {
+	size := it.size
+	if j.o.Keep256 {
+		var err error
+		if size, err = tf.NewTensor([]int32{pix2pix.CropSize, pix2pix.CropSize}); err != nil {
+			return fmt.Errorf("output size: %w", err)
+		}
+	}
+	feeds := map[tf.Output]*tf.Tensor{j.enc.Output: it.output, j.enc.Size: size}
+	if j.lab {
+		feeds[j.enc.Lightness] = it.lightness
+	}
+	fetch := j.enc.PNG
+	if ext := strings.ToLower(filepath.Ext(it.path)); ext == ".jpg" || ext == ".jpeg" {
+		fetch = j.enc.JPEG
+	}
+	out, err := j.codec.Run(feeds, []tf.Output{fetch}, nil)
+	if err != nil {
+		return fmt.Errorf("encode: %s", session.FirstLine(err))
+	}
+	return session.WriteEncoded(j.outPath(it.path), out[0])
+}
