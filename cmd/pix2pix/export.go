@@ -46,40 +46,43 @@ Example:
 			&cli.BoolFlag{Name: "onnx", Usage: "also write model.onnx: the generator in standard ONNX ops (opset 17), float NCHW [batch,3,256,256] in [0,1] in and out, no dropout", Category: catData},
 			&cli.BoolFlag{Name: "force", Usage: "export into a non-empty directory, replacing a previous export there (never a training run's files)", Category: catData},
 		},
-		Action: func(c *cli.Context) error {
-			ft := c.String("output_filetype")
-			if ft != "png" && ft != "jpeg" {
-				return cli.Exit(fmt.Sprintf("--output_filetype %q: want png or jpeg", ft), 2)
-			}
-			replaced, err := export.CheckTarget(c.String("output_dir"), !c.Bool("no-saved-model"), c.Bool("force"))
-			if err != nil {
-				return usage(err)
-			}
-			for _, r := range replaced {
-				fmt.Printf("replacing %s (--force)\n", filepath.Join(c.String("output_dir"), r))
-			}
-			o := export.Options{Checkpoint: c.String("checkpoint"), OutputDir: c.String("output_dir"),
-				JPEG: ft == "jpeg", Dropout: !c.Bool("no-test-dropout")}
-			fmt.Fprintln(os.Stdout, "exporting model")
-			if err := export.WriteOriginal(o); err != nil {
-				return err
-			}
-			fmt.Printf("wrote %s and %s\n", filepath.Join(o.OutputDir, "export.meta"), filepath.Join(o.OutputDir, "export"))
-			if !c.Bool("no-saved-model") {
-				dir, err := export.WriteSavedModel(o)
-				if err != nil {
-					return err
-				}
-				fmt.Printf("wrote %s\n", dir)
-			}
-			if c.Bool("onnx") {
-				path := filepath.Join(o.OutputDir, onnx.FileName)
-				if err := onnx.Write(o.Checkpoint, path, version); err != nil {
-					return err
-				}
-				fmt.Printf("wrote %s\n", path)
-			}
-			return nil
-		},
+		Action: runExport,
 	}
+}
+
+// runExport writes the exports the flags ask for, after checking the target.
+func runExport(c *cli.Context) error {
+	ft := c.String("output_filetype")
+	if ft != "png" && ft != "jpeg" {
+		return cli.Exit(fmt.Sprintf("--output_filetype %q: want png or jpeg", ft), 2)
+	}
+	replaced, err := export.CheckTarget(c.String("output_dir"), !c.Bool("no-saved-model"), c.Bool("force"))
+	if err != nil {
+		return usage(err)
+	}
+	for _, r := range replaced {
+		fmt.Printf("replacing %s (--force)\n", filepath.Join(c.String("output_dir"), r))
+	}
+	o := export.Options{Checkpoint: c.String("checkpoint"), OutputDir: c.String("output_dir"),
+		JPEG: ft == "jpeg", Dropout: !c.Bool("no-test-dropout")}
+	fmt.Fprintln(os.Stdout, "exporting model")
+	if err := export.WriteOriginal(o); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s and %s\n", filepath.Join(o.OutputDir, "export.meta"), filepath.Join(o.OutputDir, "export"))
+	if !c.Bool("no-saved-model") {
+		dir, err := export.WriteSavedModel(o)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("wrote %s\n", dir)
+	}
+	if c.Bool("onnx") {
+		path := filepath.Join(o.OutputDir, onnx.FileName)
+		if err := onnx.Write(o.Checkpoint, path, version); err != nil {
+			return err
+		}
+		fmt.Printf("wrote %s\n", path)
+	}
+	return nil
 }
