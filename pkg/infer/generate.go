@@ -35,6 +35,17 @@ func (j *job) decode(path string) (*item, error) {
 	if px := int64(cfg.Width) * int64(cfg.Height); j.o.MaxPixels > 0 && px > j.o.MaxPixels {
 		return nil, fmt.Errorf("%dx%d is over the limit of %d pixels (--max-pixels)", cfg.Width, cfg.Height, j.o.MaxPixels)
 	}
+	it, err := j.decodeBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	it.path = path
+	return it, nil
+}
+
+// decodeBytes runs the codec's decoder on an image's bytes: the
+// generator's input, the image's size and, for a Lab model, its lightness.
+func (j *job) decodeBytes(data []byte) (*item, error) {
 	contents, err := tf.NewTensor(string(data))
 	if err != nil {
 		return nil, err
@@ -47,7 +58,7 @@ func (j *job) decode(path string) (*item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot be decoded: %s", session.FirstLine(err))
 	}
-	it := &item{path: path, input: out[0], size: out[1]}
+	it := &item{input: out[0], size: out[1]}
 	if j.lab {
 		it.lightness = out[2]
 	}

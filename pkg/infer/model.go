@@ -71,24 +71,7 @@ func (m *Served) Close() {
 
 // Decode runs infer's decoder on an image's bytes.
 func (m *Served) Decode(data []byte) (serve.Input, error) {
-	contents, err := tf.NewTensor(string(data))
-	if err != nil {
-		return nil, err
-	}
-	j := m.det
-	fetch := []tf.Output{j.dec.Input, j.dec.Size}
-	if j.lab {
-		fetch = append(fetch, j.dec.Lightness)
-	}
-	out, err := j.codec.Run(map[tf.Output]*tf.Tensor{j.dec.Contents: contents}, fetch, nil)
-	if err != nil {
-		return nil, fmt.Errorf("cannot be decoded: %s", session.FirstLine(err))
-	}
-	it := &item{input: out[0], size: out[1]}
-	if j.lab {
-		it.lightness = out[2]
-	}
-	return it, nil
+	return m.det.decodeBytes(data)
 }
 
 // Generate runs one batch through the generator, as infer batches files.
