@@ -8,8 +8,12 @@ import (
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
 
+	"pix2pix/graphs/pix2pix"
+	"pix2pix/graphs/yenchenlin"
 	"pix2pix/pkg/checkpoint"
+	"pix2pix/pkg/session"
 )
 
 // yenOutputs are the forward endpoints under the reference's names.
@@ -23,7 +27,8 @@ func yenOutputs(y *Yenchenlin) ([]string, []tf.Output) {
 // by the reference's Saver, 110 variables, restored here with Adam
 // afresh; then written here with every variable and restored there), one
 // forward run gives the same fake_B, discriminator outputs and losses
-// within 1e-5, and moves the generator's moving statistics the same way.
+// within 1e-5, and moves the generator's moving statistics the same way;
+// the generator-only graph restores the reference's checkpoint too.
 func TestYenchenlinForwardMatchesReference(t *testing.T) {
 	cfg := yenConfig()
 	const batch = 1
@@ -75,6 +80,9 @@ func TestYenchenlinForwardMatchesReference(t *testing.T) {
 			if d > 1e-5 {
 				t.Errorf("weights from %s: %s differs from the reference by %.3g > 1e-5", writer, n, d)
 			}
+		}
+		if writer == "reference" {
+			checkGeneratorGraph(t, y, feeds, prefix, ref["fake_B"])
 		}
 		gen, dis := compareMoving(t, y, ref)
 		t.Logf("weights written by %s; max abs differences: %s; moving statistics after the run: generator %.3g, discriminator %.3g",
@@ -179,5 +187,39 @@ func TestYenchenlinStepMatchesReference(t *testing.T) {
 	}
 	if f.worstMoment > 1e-4 {
 		t.Errorf("Adam moment %s differs by %.3g relative > 1e-4", f.worstMomentName, f.worstMoment)
+	}
+}
+
+// checkGeneratorGraph: the generator-only graph of test mode, inference
+// and export restores the checkpoint at prefix through Checkpoint.Restore
+// (for the reference's: 110 variables, no Adam) and gives the reference's
+// fake_B within 1e-5.
+func checkGeneratorGraph(t *testing.T, y *Yenchenlin, feeds map[tf.Output]*tf.Tensor, prefix string, want *tf.Tensor) {
+	t.Helper()
+	realA, err := y.Sess.Run(feeds, []tf.Output{y.Model.RealA}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Checkpoint{Dir: filepath.Dir(prefix), Prefix: prefix}
+	g, gen, sv, err := BuildGenerator("test", func(s *op.Scope) (*pix2pix.Generator, error) {
+		in := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, 256, 256, 3)))
+		return yenchenlin.BuildGenerator(s, y.Model.Config, in)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := c.Restore(g, sv, session.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vars.Sess.Close()
+	got, err := vars.Sess.Run(map[tf.Output]*tf.Tensor{gen.Inputs: realA[0]}, []tf.Output{gen.Outputs}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := maxAbsDiff(floats(got[0]), floats(want))
+	t.Logf("generator graph on %s (%d variables restored): fake_B max abs difference %.3g", filepath.Base(prefix), len(sv.Vars), d)
+	if d > 1e-5 {
+		t.Errorf("generator graph: fake_B differs from the reference's by %.3g > 1e-5", d)
 	}
 }
