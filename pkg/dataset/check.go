@@ -1,8 +1,8 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
-	"image"
 	"image/color"
 	_ "image/jpeg" // register decoders for header and full checks
 	_ "image/png"
@@ -47,21 +47,25 @@ func CheckHeader(path string, o CheckOptions) error {
 	if err != nil {
 		return fmt.Errorf("image %s: %w", path, err)
 	}
-	if st.Size() == 0 {
-		return fmt.Errorf("image %s is empty (0 bytes): remove it or replace it with a valid image", path)
+	cfg, format, err := ReadHeader(f, st.Size(), o.MaxPixels)
+	var he *HeaderError
+	if errors.As(err, &he) {
+		switch he.Fault {
+		case Empty:
+			return fmt.Errorf("image %s is empty (0 bytes): remove it or replace it with a valid image", path)
+		case NoPixels:
+			return fmt.Errorf("image %s has no pixels (%dx%d)", path, he.Width, he.Height)
+		case TooLarge:
+			return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels (--max-pixels): resize it first (pix2pix data resize)", path, he.Width, he.Height, he.MaxPixels)
+		default:
+			return fmt.Errorf("image %s is not a readable PNG or JPEG (%v): remove or re-encode it", path, he.Err)
+		}
 	}
-	cfg, format, err := image.DecodeConfig(f)
 	if err != nil {
-		return fmt.Errorf("image %s is not a readable PNG or JPEG (%v): remove or re-encode it", path, err)
+		return fmt.Errorf("image %s: %w", path, err)
 	}
 	if ch := channels(cfg.ColorModel); ch != 3 && ch != 0 {
 		return fmt.Errorf("image %s (%s) has %s, want 3 (RGB): convert it (pix2pix data combine drops alpha and turns grey into RGB)", path, format, ChannelWord(int64(ch)))
-	}
-	if o.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > o.MaxPixels {
-		return fmt.Errorf("image %s is %dx%d, over the limit of %d pixels (--max-pixels): resize it first (pix2pix data resize)", path, cfg.Width, cfg.Height, o.MaxPixels)
-	}
-	if cfg.Width < 1 || cfg.Height < 1 {
-		return fmt.Errorf("image %s has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
 	}
 	if o.Paired {
 		if cfg.Width < 2 {

@@ -3,11 +3,7 @@ package infer
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"image"
-	_ "image/jpeg" // header checks
-	_ "image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +11,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/session"
 )
 
@@ -25,15 +22,8 @@ func (j *job) decode(path string) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(data) == 0 {
-		return nil, errors.New("empty file (0 bytes)")
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("not a readable PNG or JPEG (%v)", err)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); j.o.MaxPixels > 0 && px > j.o.MaxPixels {
-		return nil, fmt.Errorf("%dx%d is over the limit of %d pixels (--max-pixels)", cfg.Width, cfg.Height, j.o.MaxPixels)
+	if _, _, err := dataset.ReadHeader(bytes.NewReader(data), int64(len(data)), j.o.MaxPixels); err != nil {
+		return nil, err
 	}
 	it, err := j.decodeBytes(data)
 	if err != nil {

@@ -5,12 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/jpeg" // header checks: only PNG and JPEG are accepted
-	_ "image/png"
 	"io"
 	"net/http"
 	"strconv"
+
+	"pix2pix/pkg/dataset"
 )
 
 // httpError is a failure with the status it is answered with.
@@ -60,23 +59,23 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 // checkImage reads an image's header: it must be a PNG or JPEG within
 // MaxPixels. Nothing is decoded yet.
 func (s *Server) checkImage(data []byte) error {
-	if len(data) == 0 {
+	_, _, err := dataset.ReadHeader(bytes.NewReader(data), int64(len(data)), s.cfg.MaxPixels)
+	var he *dataset.HeaderError
+	if !errors.As(err, &he) {
+		return err
+	}
+	switch he.Fault {
+	case dataset.Empty:
 		return badRequest("empty image: send the bytes of a PNG or JPEG")
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if errors.Is(err, image.ErrFormat) {
+	case dataset.NotImage:
 		return badRequest("not a PNG or JPEG image (the first bytes are %q)", prefix(data, 8))
+	case dataset.Unreadable:
+		return badRequest("not a readable PNG or JPEG: %v", he.Err)
+	case dataset.NoPixels:
+		return badRequest("the image header says %dx%d", he.Width, he.Height)
 	}
-	if err != nil {
-		return badRequest("not a readable PNG or JPEG: %v", err)
-	}
-	if cfg.Width < 1 || cfg.Height < 1 {
-		return badRequest("the image header says %dx%d", cfg.Width, cfg.Height)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > s.cfg.MaxPixels {
-		return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the image is %dx%d (%d pixels), over the limit of %d pixels (--max-pixels)", cfg.Width, cfg.Height, px, s.cfg.MaxPixels)}
-	}
-	return nil
+	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the image is %dx%d (%d pixels), over the limit of %d pixels (--max-pixels)",
+		he.Width, he.Height, int64(he.Width)*int64(he.Height), he.MaxPixels)}
 }
 
 func prefix(b []byte, n int) []byte { return b[:min(n, len(b))] }
