@@ -46,6 +46,8 @@ func newApp() *cli.App {
 			testCommand(),
 			inferCommand(),
 			serveCommand(),
+			compareCommand(),
+			sweepCommand(),
 			exportCommand(),
 			dataCommand(),
 			graphCommand(),
