@@ -125,4 +125,3 @@ func distinctColours(t *testing.T, shot []byte) int {
 	}
 	return len(seen)
 }
-

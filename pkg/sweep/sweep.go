@@ -147,20 +147,27 @@ func withoutKeys(base []string, pairs [][2]string) []string {
 	return out
 }
 
-// lastLine is the last non-empty line of a log (the error train printed).
+// lastLine is the last line of a log that train's error starts
+// ("pix2pix: ..."), else its last non-empty line.
 func lastLine(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	last := ""
+	last, errLine := "", ""
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		if l := strings.TrimSpace(sc.Text()); l != "" {
 			last = l
+			if strings.HasPrefix(l, "pix2pix:") {
+				errLine = l
+			}
 		}
+	}
+	if errLine != "" {
+		last = errLine
 	}
 	if len(last) > 300 {
 		last = last[:300] + "..."

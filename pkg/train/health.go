@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -73,4 +74,20 @@ func (r *run) checkFinite(losses []*tf.Tensor, gs int64, paths []string) error {
 		}
 	}
 	return nil
+}
+
+// stepFailed words a failed step's error. TensorFlow's histogram summary
+// refuses NaN values and fails the whole step (the original fails so
+// too): that is the NaN stop, reached through the summaries.
+func (r *run) stepFailed(err error, gs int64) error {
+	msg := session.FirstLine(err)
+	if !strings.Contains(msg, "Nan in summary histogram") {
+		return fmt.Errorf("training step %d: %w", gs, err)
+	}
+	last := r.lastSave
+	if last == "" {
+		last = "none saved by this run"
+	}
+	return fmt.Errorf("%w at step %d (%s); stopping without saving. Last good checkpoint: %s. Check the data; %s",
+		ErrNaN, gs, msg, last, health.Remedies)
 }

@@ -259,7 +259,7 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		out, err = r.tr.Sess.Run(feeds, f.Outputs(), targets)
 	}
 	if err != nil {
-		return fmt.Errorf("training step %d: %w", gs, err)
+		return r.stepFailed(err, gs)
 	}
 	if err := r.checkFinite(f.Get(out, "losses"), gs, b.Paths); err != nil {
 		return err
