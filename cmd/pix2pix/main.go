@@ -46,6 +46,8 @@ func newApp() *cli.App {
 			testCommand(),
 			inferCommand(),
 			serveCommand(),
+			compareCommand(),
+			sweepCommand(),
 			exportCommand(),
 			dataCommand(),
 			graphCommand(),
@@ -57,6 +59,8 @@ func newApp() *cli.App {
 			&cli.BoolFlag{Name: session.VerboseFlag, Usage: "show TensorFlow's own log messages (its start-up notices included); TF_CPP_MIN_LOG_LEVEL, if set, decides instead"},
 		},
 		EnableBashCompletion: true,
+		// sweep's --grid key=v1,v2 keeps its commas: each --grid is one axis.
+		DisableSliceFlagSeparator: true,
 		// Errors are printed once, by main, with the program's prefix.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}

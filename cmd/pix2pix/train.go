@@ -86,6 +86,7 @@ func trainCommand() *cli.Command {
 		&cli.Float64Flag{Name: "aspect_ratio", Aliases: kebab("aspect_ratio"), Value: 1.0, Usage: "aspect ratio of output images (test mode; recorded)", Category: catData},
 		&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (export mode; recorded)", Category: catData},
 	)
+	flags = append(flags, healthFlags()...)
 	flags = append(flags, runtimeFlags()...)
 	return &cli.Command{
 		Name:  "train",
@@ -122,8 +123,13 @@ func runTrain(c *cli.Context) error {
 	ctx, stop := interruptible()
 	defer stop()
 	err = train.Run(ctx, o)
-	if errors.Is(err, train.ErrInterrupted) {
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
 		return cli.Exit(err.Error(), 130)
+	case errors.Is(err, train.ErrNaN):
+		return cli.Exit(err.Error(), exitNaN)
+	case errors.Is(err, train.ErrCollapsed):
+		return cli.Exit(err.Error(), exitCollapsed)
 	}
 	return err
 }
@@ -203,8 +209,8 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		Check: dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width"), MaxPixels: c.Int64("max-pixels"),
 			Decode: true, Workers: c.Int("workers"), Progress: os.Stdout},
 		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
-		Session: so,
-		Out:     os.Stdout,
+		Session: so, Health: healthThresholds(c), StopOnCollapse: c.Bool("stop-on-collapse"),
+		Out: os.Stdout,
 	}
 	return o, o.Validate()
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +18,11 @@ const LossFile = "losses.csv"
 type LossPoint struct {
 	Step                   int64
 	Discrim, GenGAN, GenL1 float64
+	// Health signals (NaN in a log of an earlier version).
+	DReal, DFake, GenGradNorm, DiscrimGradNorm, LR float64
 }
+
+const lossHeader = "step,discrim_loss,gen_loss_GAN,gen_loss_L1,d_real,d_fake,gen_grad_norm,discrim_grad_norm,lr\n"
 
 // LossLog appends loss points to a run's log.
 type LossLog struct {
@@ -35,14 +40,15 @@ func OpenLossLog(dir string) (*LossLog, error) {
 	}
 	l := &LossLog{f: f, w: bufio.NewWriter(f)}
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		l.w.WriteString("step,discrim_loss,gen_loss_GAN,gen_loss_L1\n")
+		l.w.WriteString(lossHeader)
 	}
 	return l, nil
 }
 
 // Add logs one point.
 func (l *LossLog) Add(p LossPoint) {
-	fmt.Fprintf(l.w, "%d,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1)
+	fmt.Fprintf(l.w, "%d,%g,%g,%g,%g,%g,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1,
+		p.DReal, p.DFake, p.GenGradNorm, p.DiscrimGradNorm, p.LR)
 }
 
 // Flush pushes logged points to the file.
@@ -69,24 +75,31 @@ func ReadLosses(dir string) ([]LossPoint, error) {
 	}
 	var out []LossPoint
 	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ",")
-		if len(f) != 4 {
-			continue
-		}
-		step, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		var v [3]float64
-		ok := true
-		for i := range v {
-			if v[i], err = strconv.ParseFloat(f[i+1], 64); err != nil {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, LossPoint{step, v[0], v[1], v[2]})
+		if p, ok := parseLossLine(line); ok {
+			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// parseLossLine reads one line of 4 columns (earlier logs) or 9.
+func parseLossLine(line string) (LossPoint, bool) {
+	f := strings.Split(line, ",")
+	if len(f) != 4 && len(f) != 9 {
+		return LossPoint{}, false
+	}
+	step, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return LossPoint{}, false
+	}
+	v := [8]float64{}
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	for i := 1; i < len(f); i++ {
+		if v[i-1], err = strconv.ParseFloat(f[i], 64); err != nil {
+			return LossPoint{}, false
+		}
+	}
+	return LossPoint{step, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]}, true
 }

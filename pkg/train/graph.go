@@ -32,6 +32,8 @@ type extras struct {
 	event      tf.Output
 	writeEvent *tf.Operation
 	display    display.Images
+	// health are the signals the loop logs and watches (pkg/health).
+	health pix2pix.Health
 
 	// merged is the meta graph's "summaries" entry (see metaCollections):
 	// an empty serialized Summary that runs writeAll first.
@@ -43,6 +45,7 @@ type extras struct {
 func (ex *extras) add(dcfg display.Config, logdir string) trained.Extra {
 	return func(root *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver) error {
 		ex.display = display.Build(root.SubScope("display"), dcfg, m.Inputs, m.Targets, m.Outputs)
+		ex.health = pix2pix.BuildHealth(root.SubScope("health"), m)
 		if logdir != "" {
 			ex.addSummaries(root.SubScope("summaries"), m, sv, logdir)
 		}
@@ -52,7 +55,8 @@ func (ex *extras) add(dcfg display.Config, logdir string) trained.Extra {
 
 // addSummaries adds, as the original, under its tags: images of the
 // batch (in <name>_summary scopes), the averaged losses, and a histogram
-// of every trainable variable and gradient.
+// of every trainable variable and gradient; and this program's health
+// scalars (health/...).
 func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver, logdir string) {
 	ex.step = op.Placeholder(ss.SubScope("step"), tf.Int64, op.PlaceholderShape(tf.ScalarShape()))
 	w := summary.New(ss, logdir, ex.step)
@@ -66,6 +70,9 @@ func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver
 	w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)
 	w.Scalar("generator_loss_GAN", m.GenLossGANAvg)
 	w.Scalar("generator_loss_L1", m.GenLossL1Avg)
+	for i, h := range ex.health.Outputs() {
+		w.Scalar(pix2pix.HealthTags[i], h)
+	}
 	for _, v := range m.Vars.Trainable("") {
 		w.Histogram(v.Name+"/values", sv.Reads[v.Name])
 	}

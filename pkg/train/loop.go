@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/health"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
@@ -43,6 +43,10 @@ type run struct {
 	lossLog *report.LossLog
 	// steps records each step's wall time (--step-times), or is nil.
 	steps *stepLog
+	// signals are the health signals of the last step that fetched them
+	// (in pix2pix.HealthTags order); detector watches them.
+	signals  [5]float64
+	detector *health.Detector
 }
 
 // lossEvery is how often the averaged losses go to losses.csv.
@@ -53,6 +57,9 @@ const lossEvery = 10
 func Run(ctx context.Context, o Options) error {
 	if o.Out == nil {
 		o.Out = io.Discard
+	}
+	if o.Health == (health.Thresholds{}) {
+		o.Health = health.DefaultThresholds()
 	}
 	if err := o.validate(); err != nil {
 		return err
@@ -74,7 +81,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer tr.Close()
 	g, sess := tr.Graph, tr.Sess
-	r := &run{o: o, tr: tr, ex: ex, out: o.Out, keeper: keeper}
+	r := &run{o: o, tr: tr, ex: ex, out: o.Out, keeper: keeper, detector: &health.Detector{T: o.Health}}
 	if r.meta, err = metaGraph(g, tr.Model, tr.Saver, ex, o.MaxToKeep); err != nil {
 		return fmt.Errorf("meta graph: %w", err)
 	}
@@ -199,7 +206,9 @@ func (r *run) loop(ctx context.Context) error {
 			return err
 		}
 		if should(lossEvery, step, maxSteps) {
-			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2])})
+			h := r.signals
+			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
+				DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: h[4]})
 		}
 		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
 			r.progress(step, maxSteps, gs, spe, t0)
@@ -231,6 +240,10 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		feeds[ex.step] = t
 		targets = append(targets, ex.writeAll, ex.summaries.Flush)
 	}
+	checking := r.wantHealth(step, maxSteps)
+	if checking {
+		f.Add("health", ex.health.Outputs()...)
+	}
 	showing := should(o.DisplayFreq, step, maxSteps)
 	if showing {
 		f.Add("inputs", ex.display.InputPNGs...)
@@ -246,23 +259,21 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 		out, err = r.tr.Sess.Run(feeds, f.Outputs(), targets)
 	}
 	if err != nil {
-		return fmt.Errorf("training step %d: %w", gs, err)
+		return r.stepFailed(err, gs)
 	}
-	for i, name := range []string{"discrim_loss", "gen_loss_GAN", "gen_loss_L1"} {
-		v := float64(session.Value(f.Get(out, "losses")[i]).(float32))
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			last := r.lastSave
-			if last == "" {
-				last = "none saved by this run"
-			}
-			return fmt.Errorf("%s became %v at step %d (images %v); stopping without saving. Last good checkpoint: %s. Lower --lr or check the data", name, v, gs, b.Paths, last)
-		}
+	if err := r.checkFinite(f.Get(out, "losses"), gs, b.Paths); err != nil {
+		return err
 	}
 	for i, t := range f.Get(out, "averages") {
 		r.losses[i] = session.Value(t).(float32)
 	}
 	if summarize {
 		fmt.Fprintln(r.out, "recording summary")
+	}
+	if checking {
+		if err := r.observe(f.Get(out, "health"), step, maxSteps, gs); err != nil {
+			return err
+		}
 	}
 	if showing {
 		fmt.Fprintln(r.out, "saving display images")

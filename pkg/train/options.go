@@ -8,6 +8,7 @@ import (
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
+	"pix2pix/pkg/health"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
 )
@@ -47,6 +48,11 @@ type Options struct {
 	// ({"step", "start", "end"}, Unix seconds): wall time around the
 	// session run and the wait for its batch, for benchmarks.
 	StepTimes string
+
+	// Health says when the detector warns; StopOnCollapse stops the run
+	// with a checkpoint when it sees the discriminator win.
+	Health         health.Thresholds
+	StopOnCollapse bool
 
 	// Out receives progress and notices ("saving model").
 	Out io.Writer
@@ -111,6 +117,9 @@ func (o Options) validate() error {
 	}
 	if o.MaxToKeep < 1 {
 		return fmt.Errorf("--max-to-keep must be >= 1 (got %d)", o.MaxToKeep)
+	}
+	if err := o.Health.Validate(); err != nil {
+		return err
 	}
 	return o.Input.Validate()
 }

@@ -1,0 +1,62 @@
+package pix2pix
+
+import (
+	tf "github.com/wamuir/graft/tensorflow"
+	"github.com/wamuir/graft/tensorflow/op"
+
+	"pix2pix/graphs/nn"
+)
+
+// Health is what a training run watches to see a GAN fail early: the
+// discriminator's mean outputs on real and fake pairs (probabilities in
+// [0, 1]), the global norm of each network's gradients, and the learning
+// rate. They read tensors the step computes anyway: fetching them adds
+// reductions, never changes the step.
+type Health struct {
+	DReal, DFake                 tf.Output
+	GenGradNorm, DiscrimGradNorm tf.Output
+	LR                           tf.Output
+}
+
+// HealthTags are the TensorBoard tags of the health scalars, in the
+// order of Health's fields.
+var HealthTags = []string{"health/d_real", "health/d_fake", "health/gen_grad_norm", "health/discrim_grad_norm", "health/lr"}
+
+// Outputs lists the health tensors in the order of HealthTags.
+func (h Health) Outputs() []tf.Output {
+	return []tf.Output{h.DReal, h.DFake, h.GenGradNorm, h.DiscrimGradNorm, h.LR}
+}
+
+// BuildHealth adds the health signals of m under s.
+func BuildHealth(s *op.Scope, m *Model) Health {
+	mean := func(name string, x tf.Output) tf.Output {
+		ms := s.SubScope(name)
+		return op.Mean(ms, x, op.Const(ms.SubScope("axes"), []int32{0, 1, 2, 3}))
+	}
+	return Health{
+		DReal:           mean("d_real", m.PredictReal),
+		DFake:           mean("d_fake", m.PredictFake),
+		GenGradNorm:     globalNorm(s.SubScope("gen_grad_norm"), m.GenGrads),
+		DiscrimGradNorm: globalNorm(s.SubScope("discrim_grad_norm"), m.DiscrimGrads),
+		LR:              LearningRate(s.SubScope("lr"), m.Config),
+	}
+}
+
+// LearningRate is the learning rate the optimisers are configured with,
+// as a scalar of the graph: the one place the logged rate comes from, so
+// that a schedule changes it here too.
+func LearningRate(s *op.Scope, cfg Config) tf.Output {
+	return nn.Float(s, cfg.LR)
+}
+
+// globalNorm is sqrt(sum over every gradient of sum(g^2)), as
+// tf.linalg.global_norm.
+func globalNorm(s *op.Scope, grads []Grad) tf.Output {
+	sums := make([]tf.Output, len(grads))
+	for i, g := range grads {
+		gs := s.SubScope("sum")
+		sq := op.Square(gs, g.Grad)
+		sums[i] = op.Sum(gs, op.Reshape(gs, sq, op.Const(gs.SubScope("flat"), []int32{-1})), op.Const(gs.SubScope("axis"), []int32{0}))
+	}
+	return op.Sqrt(s, op.AddN(s, sums))
+}

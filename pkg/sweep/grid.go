@@ -1,0 +1,144 @@
+// Package sweep runs a grid of training runs (options x seeds) into one
+// folder, a sub-folder per run named by its settings: it skips runs that
+// already ended (resume), takes one shard of the grid, and records every
+// run's outcome, so that a run that fails or goes NaN never stops the
+// sweep. It runs each training as a process of its own and imports no
+// TensorFlow.
+package sweep
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Axis is one --grid key=v1,v2,...: a train flag and its values.
+type Axis struct {
+	Key    string
+	Values []string
+}
+
+// ParseAxis reads "key=v1,v2". The key is passed to train as --key, so
+// any train flag is a grid key, as it exists.
+func ParseAxis(s string) (Axis, error) {
+	k, vs, ok := strings.Cut(s, "=")
+	k = strings.TrimLeft(strings.TrimSpace(k), "-")
+	if !ok || k == "" || vs == "" {
+		return Axis{}, fmt.Errorf("--grid %q: want key=value1,value2 (a train flag and its values), e.g. ndf=32,64", s)
+	}
+	if k == "seed" || k == "output_dir" || k == "output-dir" {
+		return Axis{}, fmt.Errorf("--grid %q: %s is set by the sweep (use --seeds for seeds)", s, k)
+	}
+	a := Axis{Key: k}
+	for _, v := range strings.Split(vs, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			return Axis{}, fmt.Errorf("--grid %q: an empty value", s)
+		}
+		a.Values = append(a.Values, v)
+	}
+	return a, nil
+}
+
+// ParseSeeds reads "1-8", "1,3,5" or "1-3,7".
+func ParseSeeds(s string) ([]int64, error) {
+	var out []int64
+	bad := fmt.Errorf("--seeds %q: want a list of seeds and ranges, e.g. 1-8 or 1,3,5", s)
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.ParseInt(lo, 10, 64)
+		if err != nil {
+			return nil, bad
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseInt(hi, 10, 64); err != nil || b < a {
+				return nil, bad
+			}
+		}
+		for x := a; x <= b; x++ {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// Setting is one run of the grid.
+type Setting struct {
+	// Name is the run's folder: key=value pairs and the seed, joined by ",".
+	Name  string
+	Pairs [][2]string
+	Seed  int64
+}
+
+// Args are the train flags that make the setting.
+func (s Setting) Args() []string {
+	var out []string
+	for _, p := range s.Pairs {
+		out = append(out, "--"+p[0]+"="+p[1])
+	}
+	return append(out, "--seed="+strconv.FormatInt(s.Seed, 10))
+}
+
+// Settings map the setting to strings, for records.
+func (s Setting) Settings() map[string]string {
+	m := map[string]string{"seed": strconv.FormatInt(s.Seed, 10)}
+	for _, p := range s.Pairs {
+		m[p[0]] = p[1]
+	}
+	return m
+}
+
+// Expand is every combination of the axes' values with every seed, the
+// first axis varying slowest and the seed fastest.
+func Expand(axes []Axis, seeds []int64) []Setting {
+	combos := [][][2]string{nil}
+	for _, a := range axes {
+		var next [][][2]string
+		for _, c := range combos {
+			for _, v := range a.Values {
+				next = append(next, append(append([][2]string{}, c...), [2]string{a.Key, v}))
+			}
+		}
+		combos = next
+	}
+	var out []Setting
+	for _, c := range combos {
+		for _, seed := range seeds {
+			s := Setting{Pairs: c, Seed: seed}
+			var parts []string
+			for _, p := range c {
+				parts = append(parts, p[0]+"="+strings.ReplaceAll(p[1], "/", "_"))
+			}
+			s.Name = strings.Join(append(parts, "seed="+strconv.FormatInt(seed, 10)), ",")
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Shard is part K (1-based) of N of the grid.
+type Shard struct{ K, N int }
+
+// ParseShard reads "K/N" with 1 <= K <= N; "" is the whole grid.
+func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{1, 1}, nil
+	}
+	k, n, ok := strings.Cut(s, "/")
+	ki, err1 := strconv.Atoi(k)
+	ni, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
+		return Shard{}, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N, e.g. 2/4", s)
+	}
+	return Shard{ki, ni}, nil
+}
+
+// Of is the shard's runs: every N-th from the K-th, so N processes cover
+// the grid with no overlap.
+func (sh Shard) Of(all []Setting) []Setting {
+	var out []Setting
+	for i := sh.K - 1; i < len(all); i += sh.N {
+		out = append(out, all[i])
+	}
+	return out
+}
