@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/compare"
+	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/sweep"
 )
 
@@ -99,7 +100,7 @@ func sweepOptions(c *cli.Context) (sweep.Options, error) {
 	if err != nil {
 		return sweep.Options{}, err
 	}
-	shard, err := sweep.ParseShard(c.String("shard"))
+	shard, err := dataset.ParseShard(c.String("shard"))
 	if err != nil {
 		return sweep.Options{}, err
 	}
@@ -109,7 +110,7 @@ func sweepOptions(c *cli.Context) (sweep.Options, error) {
 			base = append(base, fmt.Sprintf("--%s=%v", name, c.Value(name)))
 		}
 	}
-	return sweep.Options{Dir: c.String("output_dir"), Settings: shard.Of(sweep.Expand(axes, seeds)), Base: base,
+	return sweep.Options{Dir: c.String("output_dir"), Settings: sweep.ShardOf(shard, sweep.Expand(axes, seeds)), Base: base,
 		Run: trainProcess, NaNCode: exitNaN, CollapseCode: exitCollapsed, Out: os.Stdout}, nil
 }
 

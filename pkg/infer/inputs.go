@@ -10,28 +10,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"pix2pix/pkg/dataset"
 )
 
-// Shard is part K (1-based) of N.
-type Shard struct{ K, N int }
+// Shard is part K of N of the inputs (see dataset.Shard).
+type Shard = dataset.Shard
 
-// ParseShard reads "K/N" with 1 <= K <= N; "" is the whole set.
-func ParseShard(s string) (Shard, error) {
-	if s == "" {
-		return Shard{1, 1}, nil
-	}
-	k, n, ok := strings.Cut(s, "/")
-	ki, err1 := strconv.Atoi(k)
-	ni, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
-		return Shard{}, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N, e.g. 2/4", s)
-	}
-	return Shard{ki, ni}, nil
-}
+// ParseShard reads "K/N" (see dataset.ParseShard).
+func ParseShard(s string) (Shard, error) { return dataset.ParseShard(s) }
 
 // imageExt reports whether a path looks like an image this tool reads.
 func imageExt(p string) bool {
@@ -89,7 +77,7 @@ func Inputs(arg string, shard Shard) ([]string, error) {
 	}
 	var mine []string
 	for i, p := range paths {
-		if i%shard.N == shard.K-1 {
+		if shard.Has(i) {
 			mine = append(mine, p)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // picks its inputs and its share of them.
 
 func TestParseShard(t *testing.T) {
-	for in, want := range map[string]Shard{"": {1, 1}, "1/1": {1, 1}, "2/4": {2, 4}, "4/4": {4, 4}} {
+	for in, want := range map[string]Shard{"": {K: 1, N: 1}, "1/1": {K: 1, N: 1}, "2/4": {K: 2, N: 4}, "4/4": {K: 4, N: 4}} {
 		got, err := ParseShard(in)
 		if err != nil || got != want {
 			t.Errorf("ParseShard(%q) = %v, %v; want %v", in, got, err, want)
@@ -50,7 +50,7 @@ func TestInputsOrderAndShards(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub.png"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	all, err := Inputs(dir, Shard{1, 1})
+	all, err := Inputs(dir, Shard{K: 1, N: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestInputsOrderAndShards(t *testing.T) {
 	}
 	var union []string
 	for k := 1; k <= 3; k++ {
-		part, err := Inputs(dir, Shard{k, 3})
+		part, err := Inputs(dir, Shard{K: k, N: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,25 +79,25 @@ func TestInputsFromListAndGlob(t *testing.T) {
 	if err := os.WriteFile(list, []byte("# two of them\nb.png\n\n"+filepath.Join(dir, "a.png")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Inputs(list, Shard{1, 1})
+	got, err := Inputs(list, Shard{K: 1, N: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"a.png", "b.png"}; !reflect.DeepEqual(baseNames(got), want) {
 		t.Errorf("list: %v, want %v", baseNames(got), want)
 	}
-	got, err = Inputs(filepath.Join(dir, "*.jpg"), Shard{1, 1})
+	got, err = Inputs(filepath.Join(dir, "*.jpg"), Shard{K: 1, N: 1})
 	if err != nil || !reflect.DeepEqual(baseNames(got), []string{"c.jpg"}) {
 		t.Errorf("glob: %v, %v; want [c.jpg]", baseNames(got), err)
 	}
-	if _, err := Inputs(filepath.Join(dir, "*.gif"), Shard{1, 1}); err == nil || !strings.Contains(err.Error(), "no files match") {
+	if _, err := Inputs(filepath.Join(dir, "*.gif"), Shard{K: 1, N: 1}); err == nil || !strings.Contains(err.Error(), "no files match") {
 		t.Errorf("glob matching nothing: %v", err)
 	}
 	empty := filepath.Join(dir, "empty.txt")
 	if err := os.WriteFile(empty, []byte("# nothing\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Inputs(empty, Shard{1, 1}); err == nil || !strings.Contains(err.Error(), "names no images") {
+	if _, err := Inputs(empty, Shard{K: 1, N: 1}); err == nil || !strings.Contains(err.Error(), "names no images") {
 		t.Errorf("empty list: %v", err)
 	}
 }
@@ -110,7 +110,7 @@ func TestInputsRefusesTwoInputsOfOneOutputName(t *testing.T) {
 		}
 		writeFiles(t, filepath.Join(dir, d), "same.png")
 	}
-	_, err := Inputs(filepath.Join(dir, "*", "same.png"), Shard{1, 1})
+	_, err := Inputs(filepath.Join(dir, "*", "same.png"), Shard{K: 1, N: 1})
 	if err == nil || !strings.Contains(err.Error(), "would both write same.png") {
 		t.Errorf("two inputs named same.png: %v, want a refusal naming the output", err)
 	}

@@ -12,7 +12,11 @@ import (
 // order, the header is written once, and a line cut by a crash is skipped.
 func TestLossLogRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	want := []LossPoint{{1, 1.25, 0.5, 0.125}, {2, 1.5, 0.75, 0.0625}, {3, 2, 1, 0.03125}}
+	want := []LossPoint{
+		{Step: 1, Discrim: 1.25, GenGAN: 0.5, GenL1: 0.125, DReal: 0.5, DFake: 0.25, GenGradNorm: 2, DiscrimGradNorm: 1, LR: 0.0002},
+		{Step: 2, Discrim: 1.5, GenGAN: 0.75, GenL1: 0.0625, DReal: 0.75, DFake: 0.125, GenGradNorm: 4, DiscrimGradNorm: 0.5, LR: 0.0002},
+		{Step: 3, Discrim: 2, GenGAN: 1, GenL1: 0.03125, DReal: 0.875, DFake: 0.0625, GenGradNorm: 8, DiscrimGradNorm: 0.25, LR: 0.0001},
+	}
 	for _, part := range [][]LossPoint{want[:2], want[2:]} {
 		l, err := OpenLossLog(dir)
 		if err != nil {

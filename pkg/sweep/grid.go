@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"pix2pix/pkg/dataset"
 )
 
 // Axis is one --grid key=v1,v2,...: a train flag and its values.
@@ -116,29 +118,13 @@ func Expand(axes []Axis, seeds []int64) []Setting {
 	return out
 }
 
-// Shard is part K (1-based) of N of the grid.
-type Shard struct{ K, N int }
-
-// ParseShard reads "K/N" with 1 <= K <= N; "" is the whole grid.
-func ParseShard(s string) (Shard, error) {
-	if s == "" {
-		return Shard{1, 1}, nil
-	}
-	k, n, ok := strings.Cut(s, "/")
-	ki, err1 := strconv.Atoi(k)
-	ni, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
-		return Shard{}, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N, e.g. 2/4", s)
-	}
-	return Shard{ki, ni}, nil
-}
-
-// Of is the shard's runs: every N-th from the K-th, so N processes cover
-// the grid with no overlap.
-func (sh Shard) Of(all []Setting) []Setting {
+// ShardOf is shard's part of the grid's runs (see dataset.Shard).
+func ShardOf(shard dataset.Shard, all []Setting) []Setting {
 	var out []Setting
-	for i := sh.K - 1; i < len(all); i += sh.N {
-		out = append(out, all[i])
+	for i, st := range all {
+		if shard.Has(i) {
+			out = append(out, st)
+		}
 	}
 	return out
 }

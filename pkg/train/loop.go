@@ -98,13 +98,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer r.lossLog.Close()
 	if ex.summaries != nil {
-		if _, err := sess.Run(nil, nil, []*tf.Operation{ex.summaries.Init}); err != nil {
-			return fmt.Errorf("summary writer in %s: %w", logdir, err)
+		if err := r.openSummaries(logdir); err != nil {
+			return err
 		}
 		defer sess.Run(nil, nil, []*tf.Operation{ex.summaries.Close})
-		if err := writeGraphEvents(sess, g, r.meta, ex); err != nil {
-			return fmt.Errorf("graph into the event file in %s: %w", logdir, err)
-		}
 	}
 	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.BatchSize, Shuffle: true,
 		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers})
@@ -114,6 +111,19 @@ func Run(ctx context.Context, o Options) error {
 	defer pipe.Close()
 	r.pipe = pipe
 	return r.loop(ctx)
+}
+
+// openSummaries creates the event file in logdir and writes the graph and
+// the meta graph into it, as the original's Supervisor does at each start.
+func (r *run) openSummaries(logdir string) error {
+	sess := r.tr.Sess
+	if _, err := sess.Run(nil, nil, []*tf.Operation{r.ex.summaries.Init}); err != nil {
+		return fmt.Errorf("summary writer in %s: %w", logdir, err)
+	}
+	if err := writeGraphEvents(sess, r.tr.Graph, r.meta, r.ex); err != nil {
+		return fmt.Errorf("graph into the event file in %s: %w", logdir, err)
+	}
+	return nil
 }
 
 // inputs lists the input directory and checks every file's header up
