@@ -10,13 +10,17 @@ import (
 )
 
 // LossFile is the log of averaged losses a training run appends to in its
-// output directory: "step,discrim_loss,gen_loss_GAN,gen_loss_L1" lines.
+// output directory: "step,discrim_loss,gen_loss_GAN,gen_loss_L1,lr,discrim_lr"
+// lines (the two learning rates of the step; older logs have 4 columns).
 const LossFile = "losses.csv"
 
 // LossPoint is one logged step.
 type LossPoint struct {
 	Step                   int64
 	Discrim, GenGAN, GenL1 float64
+	// LR and DiscrimLR are the generator's and discriminator's learning
+	// rates of the step (0 in an older log).
+	LR, DiscrimLR float64
 }
 
 // LossLog appends loss points to a run's log.
@@ -35,14 +39,14 @@ func OpenLossLog(dir string) (*LossLog, error) {
 	}
 	l := &LossLog{f: f, w: bufio.NewWriter(f)}
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		l.w.WriteString("step,discrim_loss,gen_loss_GAN,gen_loss_L1\n")
+		l.w.WriteString("step,discrim_loss,gen_loss_GAN,gen_loss_L1,lr,discrim_lr\n")
 	}
 	return l, nil
 }
 
 // Add logs one point.
 func (l *LossLog) Add(p LossPoint) {
-	fmt.Fprintf(l.w, "%d,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1)
+	fmt.Fprintf(l.w, "%d,%g,%g,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1, p.LR, p.DiscrimLR)
 }
 
 // Flush pushes logged points to the file.
@@ -70,7 +74,7 @@ func ReadLosses(dir string) ([]LossPoint, error) {
 	var out []LossPoint
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Split(line, ",")
-		if len(f) != 4 {
+		if len(f) != 4 && len(f) != 6 {
 			continue
 		}
 		step, err := strconv.ParseInt(f[0], 10, 64)
@@ -85,7 +89,12 @@ func ReadLosses(dir string) ([]LossPoint, error) {
 			}
 		}
 		if ok {
-			out = append(out, LossPoint{step, v[0], v[1], v[2]})
+			p := LossPoint{Step: step, Discrim: v[0], GenGAN: v[1], GenL1: v[2]}
+			if len(f) == 6 {
+				p.LR, _ = strconv.ParseFloat(f[4], 64)
+				p.DiscrimLR, _ = strconv.ParseFloat(f[5], 64)
+			}
+			out = append(out, p)
 		}
 	}
 	return out, nil

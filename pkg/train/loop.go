@@ -37,8 +37,10 @@ type run struct {
 	restored string
 	// keeper saves into o.OutputDir and deletes only what it saved.
 	keeper *checkpoint.Keeper
-	// losses are the averaged losses after the last step.
+	// losses are the averaged losses after the last step; lrs its
+	// learning rates (generator, discriminator).
 	losses [3]float32
+	lrs    [2]float32
 	// lossLog records them every lossEvery steps, for the report's plot.
 	lossLog *report.LossLog
 	// steps records each step's wall time (--step-times), or is nil.
@@ -199,7 +201,8 @@ func (r *run) loop(ctx context.Context) error {
 			return err
 		}
 		if should(lossEvery, step, maxSteps) {
-			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2])})
+			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
+				LR: float64(r.lrs[0]), DiscrimLR: float64(r.lrs[1])})
 		}
 		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
 			r.progress(step, maxSteps, gs, spe, t0)
@@ -221,6 +224,7 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 	var f session.Fetches
 	f.Add("losses", m.DiscrimLoss, m.GenLossGAN, m.GenLossL1)
 	f.Add("averages", m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg)
+	f.Add("lrs", m.GenLR, m.DiscrimLR)
 	targets := []*tf.Operation{m.Train}
 	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
 	if summarize {
@@ -260,6 +264,9 @@ func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
 	}
 	for i, t := range f.Get(out, "averages") {
 		r.losses[i] = session.Value(t).(float32)
+	}
+	for i, t := range f.Get(out, "lrs") {
+		r.lrs[i] = session.Value(t).(float32)
 	}
 	if summarize {
 		fmt.Fprintln(r.out, "recording summary")
