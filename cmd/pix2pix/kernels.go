@@ -34,9 +34,19 @@ func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 	variants := []struct {
 		name string
 		cfg  pix2pix.Config
-	}{{"", cfg}, {" separable_conv", cfg}, {" lab_colorization", cfg}}
+	}{{"", cfg}, {" separable_conv", cfg}, {" lab_colorization", cfg}, {" instance-hinge", cfg}, {" logits-moving", cfg}, {" lsgan", cfg}}
 	variants[1].cfg.SeparableConv = true
 	variants[2].cfg.InChannels, variants[2].cfg.OutChannels = 1, 2
+	// The techniques' options bring ops of their own (instance norm, the
+	// losses, the scalar output's dense layer, the lr schedule, the
+	// moving averages' updates and reads).
+	ih := &variants[3].cfg
+	ih.GenNorm, ih.DiscrimNorm, ih.GANLoss, ih.DiscrimOutput = pix2pix.NormInstance, pix2pix.NormInstance, pix2pix.LossHinge, pix2pix.OutputScalar
+	ih.GenSteps, ih.LRDecaySteps, ih.Init = 2, 10, pix2pix.InitTruncated
+	lm := &variants[4].cfg
+	lm.GANLoss, lm.LabelSmoothing, lm.BNUpdateMoving, lm.TestBN = pix2pix.LossLogits, 0.9, true, pix2pix.TestBNMoving
+	lm.KernelSize, lm.DiscrimNorm = 5, pix2pix.NormNone
+	variants[5].cfg.GANLoss = pix2pix.LossLSGAN
 	var out []deviceGraph
 	add := func(name string, g *tf.Graph, err error) error {
 		if err != nil {

@@ -15,7 +15,7 @@ const catModel = "Model"
 
 func modelFlags() []cli.Flag {
 	d := pix2pix.DefaultConfig()
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.IntFlag{Name: "ngf", Value: d.NGF, Usage: "generator filters in the first conv layer", Category: catModel},
 		&cli.IntFlag{Name: "ndf", Value: d.NDF, Usage: "discriminator filters in the first conv layer", Category: catModel},
 		&cli.BoolFlag{Name: "separable_conv", Aliases: []string{"separable-conv"}, Usage: "use separable convolutions in the generator", Category: catModel},
@@ -29,7 +29,7 @@ func modelFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-dropout", Usage: "disable dropout in decoder_8..6 (the original always has it; for deterministic runs)", Category: catModel},
 		&cli.StringFlag{Name: "discrim-reading", Value: "fresh", Usage: "weights the generator's gradient reads in the discriminator: fresh (after its update, as the original) or snapshot (before)", Category: catModel},
 		&cli.Float64Flag{Name: "bn-momentum", Value: d.BNMomentum, Usage: "batch-norm momentum, TensorFlow convention (has no effect on results: the moving statistics are never used)", Category: catModel},
-	}
+	}, techniqueFlags()...)
 }
 
 // modelConfig reads the model flags into a Config.
@@ -53,5 +53,6 @@ func modelConfig(c *cli.Context) (pix2pix.Config, error) {
 	if err := options.CheckBatchSize(c.Int("batch_size")); err != nil {
 		return cfg, err
 	}
+	techniqueConfig(c, &cfg)
 	return cfg, cfg.Validate()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/graphs/input"
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/session"
 	"pix2pix/pkg/train"
@@ -168,7 +169,7 @@ func announce(o train.Options) {
 }
 
 func trainOptions(c *cli.Context) (train.Options, error) {
-	err := checkFlags(c, []string{"workers", "max-pixels"}, []string{"lr", "beta1", "l1_weight", "gan_weight", "bn-momentum", "aspect_ratio"})
+	err := checkFlags(c, []string{"workers", "max-pixels"}, []string{"lr", "beta1", "l1_weight", "gan_weight", "bn-momentum", "aspect_ratio", "init-std", "label-smoothing", "discrim-lr"})
 	if err != nil {
 		return train.Options{}, err
 	}
@@ -182,6 +183,12 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 	if err != nil {
 		return train.Options{}, err
 	}
+	if cfg.LRDecaySteps > 0 && !c.IsSet("lr-decay-start") {
+		if c.Int64("max_steps") == 0 {
+			return train.Options{}, fmt.Errorf("--lr-decay-steps without --max_steps: give --lr-decay-start, the step at which the decay starts")
+		}
+		cfg.LRDecayStart = max(0, c.Int64("max_steps")-cfg.LRDecaySteps)
+	}
 	if !c.IsSet("seed") {
 		cfg.Seed = rand.New(rand.NewSource(time.Now().UnixNano())).Int63n(1 << 31)
 	}
@@ -189,6 +196,10 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		LabColorization: c.Bool("lab_colorization"),
 		WhichDirection:  c.String("which_direction"),
 		ScaleSize:       c.Int("scale_size"),
+		CropSize:        int(cfg.Size()),
+	}
+	if !c.IsSet("scale_size") {
+		in.ScaleSize = int(cfg.Size()) * 286 / pix2pix.DefaultCropSize
 	}
 	if err := in.Validate(); err != nil {
 		return train.Options{}, err
@@ -230,7 +241,7 @@ func recordedOptions(c *cli.Context, o train.Options) map[string]interface{} {
 		}
 		return v
 	}
-	return map[string]interface{}{
+	rec := map[string]interface{}{
 		"mode": "train", "input_dir": o.InputDir, "output_dir": o.OutputDir, "seed": o.Model.Seed,
 		"checkpoint": orNil(o.Checkpoint), "max_steps": orNilInt(o.MaxSteps), "max_epochs": orNilInt(o.MaxEpochs),
 		"summary_freq": o.SummaryFreq, "progress_freq": o.ProgressFreq, "trace_freq": o.TraceFreq,
@@ -242,4 +253,8 @@ func recordedOptions(c *cli.Context, o train.Options) map[string]interface{} {
 		"dropout": o.Model.Dropout, "discrim_reading": o.Model.Reading.String(), "bn_momentum": o.Model.BNMomentum,
 		"max_to_keep": o.MaxToKeep,
 	}
+	for k, v := range recordedTechniques(o.Model) {
+		rec[k] = v
+	}
+	return rec
 }

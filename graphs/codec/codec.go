@@ -13,7 +13,6 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/nn"
-	"pix2pix/graphs/pix2pix"
 )
 
 // Decoder maps a file's bytes to the generator's input.
@@ -33,13 +32,13 @@ type Decoder struct {
 // BuildDecoder adds a decoder. Images are scaled to 256x256 with AREA
 // interpolation, as the training pipeline scales them. With unit, Input
 // stays in [0, 1] (for a SavedModel's float signature).
-func BuildDecoder(s *op.Scope, lab, unit bool) Decoder {
+func BuildDecoder(s *op.Scope, lab, unit bool, side int64) Decoder {
 	s = s.SubScope("decode")
 	var d Decoder
 	d.Contents = op.Placeholder(s.SubScope("contents"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
 	img, size := DecodeAny(s, d.Contents)
 	d.Size = size
-	x := ResizeToModel(s, ToFloat(s, img))
+	x := ResizeToModel(s, ToFloat(s, img), side)
 	x = op.Squeeze(s, x, op.SqueezeAxis([]int64{0}))
 	if lab {
 		l := lightness(s, x)
@@ -75,14 +74,15 @@ type Encoder struct {
 
 // BuildEncoder adds an encoder for outputs of outChannels channels, in
 // [-1, 1] (the generator's range) or with unit in [0, 1].
-func BuildEncoder(s *op.Scope, outChannels int, lab, unit bool) Encoder {
+// The outputs are size x size (-1: any side, for infer --resize native).
+func BuildEncoder(s *op.Scope, outChannels int, lab, unit bool, size int64) Encoder {
 	s = s.SubScope("encode")
 	var e Encoder
-	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(pix2pix.CropSize, pix2pix.CropSize, int64(outChannels))))
+	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(size, size, int64(outChannels))))
 	e.Size = op.Placeholder(s.SubScope("size"), tf.Int32, op.PlaceholderShape(tf.MakeShape(2)))
 	var rgb tf.Output
 	if lab {
-		e.Lightness = op.Placeholder(s.SubScope("lightness"), tf.Float, op.PlaceholderShape(tf.MakeShape(pix2pix.CropSize, pix2pix.CropSize, 1)))
+		e.Lightness = op.Placeholder(s.SubScope("lightness"), tf.Float, op.PlaceholderShape(tf.MakeShape(size, size, 1)))
 		rgb = LabToRGB(s, DeprocessLab(s, e.Lightness, e.Output))
 	} else if unit {
 		rgb = e.Output

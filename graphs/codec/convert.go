@@ -5,7 +5,6 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/nn"
-	"pix2pix/graphs/pix2pix"
 )
 
 // The model's value ranges: images are decoded to floats in [0, 1]
@@ -56,9 +55,9 @@ func DecodeAny(s *op.Scope, contents tf.Output) (img, size tf.Output) {
 // ResizeToModel scales a [height, width, c] float image to one batch of
 // the model's size, [1, 256, 256, c], with AREA interpolation, as the
 // training pipeline scales its images.
-func ResizeToModel(s *op.Scope, x tf.Output) tf.Output {
+func ResizeToModel(s *op.Scope, x tf.Output, size int64) tf.Output {
 	x = op.ExpandDims(s, x, nn.Const(s, int32(0)))
-	return op.ResizeArea(s, x, nn.Const(s, []int32{pix2pix.CropSize, pix2pix.CropSize}))
+	return op.ResizeArea(s, x, nn.Const(s, []int32{int32(size), int32(size)}))
 }
 
 // ResizeToUint8 scales a batch of one [0, 1] image ([1, 256, 256, c]) to

@@ -13,7 +13,6 @@ import (
 
 	"pix2pix/graphs/codec"
 	"pix2pix/graphs/nn"
-	"pix2pix/graphs/pix2pix"
 )
 
 // Config says how to show images.
@@ -81,8 +80,9 @@ func augment(s *op.Scope, ab, l tf.Output) tf.Output {
 // truncated.
 func convert(s *op.Scope, c Config, x tf.Output) tf.Output {
 	if c.AspectRatio != 0 && c.AspectRatio != 1 {
-		w := int32(math.RoundToEven(pix2pix.CropSize * c.AspectRatio))
-		x = op.ResizeBicubic(s, x, op.Const(s.SubScope("size"), []int32{pix2pix.CropSize, w}))
+		h := x.Shape().Size(1) // the model's side
+		w := int32(math.RoundToEven(float64(h) * c.AspectRatio))
+		x = op.ResizeBicubic(s, x, op.Const(s.SubScope("size"), []int32{int32(h), w}))
 	}
 	return codec.ToUint8(s, x, true)
 }

@@ -2,7 +2,7 @@
 // a file's bytes, convert to float in [0, 1], split the A|B pair (or convert
 // to Lab for colorization), order by direction, then the random transform
 // shared by input and target (left-right flip, AREA resize to scale_size,
-// crop to 256). The random choices come in as values, so the caller decides
+// crop to crop_size, 256 by default). The random choices come in as values, so the caller decides
 // them from the seed; everything numeric is TensorFlow's own kernels, so
 // pixels match the original's. The value and colour conversions are
 // graphs/codec's.
@@ -26,8 +26,10 @@ type Config struct {
 	LabColorization bool
 	// WhichDirection is "AtoB" (inputs A, targets B) or "BtoA".
 	WhichDirection string
-	// ScaleSize is the side images are resized to before the 256 crop.
+	// ScaleSize is the side images are resized to before the crop.
 	ScaleSize int
+	// CropSize is the crop's side, the model's image side (0: 256).
+	CropSize int
 	// PNG selects decode_png; otherwise decode_jpeg (the original picks
 	// by which files the input directory holds).
 	PNG bool
@@ -38,10 +40,18 @@ func (c Config) Validate() error {
 	if c.WhichDirection != "AtoB" && c.WhichDirection != "BtoA" {
 		return fmt.Errorf("which_direction %q: want AtoB or BtoA", c.WhichDirection)
 	}
-	if c.ScaleSize < pix2pix.CropSize {
-		return fmt.Errorf("scale_size %d is less than the crop size %d: use --scale_size %d or more", c.ScaleSize, pix2pix.CropSize, pix2pix.CropSize)
+	if c.ScaleSize < c.Crop() {
+		return fmt.Errorf("scale_size %d is less than the crop size %d: use --scale_size %d or more", c.ScaleSize, c.Crop(), c.Crop())
 	}
 	return nil
+}
+
+// Crop is the crop's side.
+func (c Config) Crop() int {
+	if c.CropSize == 0 {
+		return pix2pix.DefaultCropSize
+	}
+	return c.CropSize
 }
 
 // Channels returns the channel counts of inputs and targets.
@@ -136,10 +146,10 @@ func transform(s *op.Scope, cfg Config, img, flip, offset tf.Output) tf.Output {
 	size := int32(cfg.ScaleSize)
 	batch := op.ExpandDims(s, img, nn.Const(s, int32(0)))
 	img = op.Squeeze(s, op.ResizeArea(s, batch, nn.Const(s, []int32{size, size})), op.SqueezeAxis([]int64{0}))
-	if cfg.ScaleSize > pix2pix.CropSize {
+	if cfg.ScaleSize > cfg.Crop() {
 		cs := s.SubScope("crop")
 		begin := op.ConcatV2(cs, []tf.Output{offset, nn.Const(cs, []int32{0})}, nn.Const(cs, int32(0)))
-		img = op.Slice(cs, img, begin, nn.Const(cs, []int32{pix2pix.CropSize, pix2pix.CropSize, -1}))
+		img = op.Slice(cs, img, begin, nn.Const(cs, []int32{int32(cfg.Crop()), int32(cfg.Crop()), -1}))
 	}
 	return img
 }

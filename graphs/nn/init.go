@@ -52,3 +52,13 @@ func Const(s *op.Scope, value interface{}) tf.Output { return op.Const(s.SubScop
 type errUnsupported tf.DataType
 
 func (e errUnsupported) Error() string { return fmt.Sprintf("nn: unsupported dtype %d", int(e)) }
+
+// TruncatedNormal draws N(mean, stddev) redrawing values beyond two
+// standard deviations, as TensorFlow's truncated_normal_initializer.
+func TruncatedNormal(mean, stddev float32) Initializer {
+	return func(s *op.Scope, shape []int64, dtype tf.DataType, seed int64) tf.Output {
+		z := op.TruncatedNormal(s, op.Const(s.SubScope("shape"), shape), dtype,
+			op.TruncatedNormalSeed(seed), op.TruncatedNormalSeed2(seed>>7+1))
+		return op.AddV2(s, op.Mul(s, z, Scalar(s, dtype, stddev)), Scalar(s, dtype, mean))
+	}
+}

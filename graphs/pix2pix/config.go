@@ -85,6 +85,40 @@ type Config struct {
 	// masks are drawn from (Seed, layer, global_step), so a resumed run
 	// draws what an uninterrupted one would.
 	Seed int64
+
+	// Setup names the program whose graph this is: "affinelayer" (the
+	// only one this package builds; see techniques.go).
+	Setup string
+	// CropSize is the image side, a power of two from 64 (0: 256). The
+	// U-Net has log2(CropSize) levels.
+	CropSize int
+
+	// The techniques (techniques.go), each at affinelayer's value by
+	// default: normalisation of each network, the kernels' initialiser
+	// and its std (also the batch-norm scale's), the kernel side, the
+	// discriminator's output, the GAN loss, generator updates per
+	// discriminator update, the real label's target, the
+	// discriminator's own learning rate (0: LR), and a linear decay of
+	// both learning rates to 0 over LRDecaySteps steps from step
+	// LRDecayStart (0 steps: none).
+	GenNorm, DiscrimNorm string
+	Init                 string
+	InitStd              float64
+	KernelSize           int
+	DiscrimOutput        string
+	GANLoss              string
+	GenSteps             int
+	LabelSmoothing       float64
+	DiscrimLR            float64
+	LRDecaySteps         int64
+	LRDecayStart         int64
+
+	// TestBN chooses the statistics batch norm uses in generator-only
+	// graphs (test, infer, export): the batch's (the original's) or the
+	// moving averages. BNUpdateMoving makes training update the moving
+	// averages, which the original never does.
+	TestBN         string
+	BNUpdateMoving bool
 }
 
 // DefaultConfig is the original's defaults.
@@ -97,6 +131,12 @@ func DefaultConfig() Config {
 		Dropout:    true,
 		BNMomentum: 0.1,
 		Reading:    ReadFresh,
+		Setup:      SetupAffinelayer, CropSize: DefaultCropSize,
+		GenNorm: NormBatch, DiscrimNorm: NormBatch,
+		Init: InitNormal, InitStd: 0.02, KernelSize: 4,
+		DiscrimOutput: OutputPatch, GANLoss: LossEps,
+		GenSteps: 1, LabelSmoothing: 1,
+		TestBN: TestBNBatch,
 	}
 }
 
@@ -114,13 +154,11 @@ func (c Config) Validate() error {
 	case c.BNMomentum < 0 || c.BNMomentum > 1:
 		return fmt.Errorf("batch-norm momentum must be in [0, 1] (got %g)", c.BNMomentum)
 	}
-	return nil
+	return c.validateTechniques()
 }
 
 // Fixed constants of the original.
 const (
-	// CropSize is the image side the networks take and produce.
-	CropSize = 256
 	// eps keeps the logs of the losses finite.
 	eps = 1e-12
 	// bnEpsilon is batch norm's variance epsilon.

@@ -7,12 +7,22 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 )
 
-// generator is the U-Net: eight down blocks to 1x1, eight up blocks back to
-// 256x256, each decoder_k fed with the previous layer concatenated with
-// encoder_k (the skip connections). inputs and the result are
-// [batch, 256, 256, channels] in [-1, 1].
+// widthMult is encoder_k's width in units of ngf: 1, 2, 4, then capped at
+// 8, as the original's encoder_4..8.
+func widthMult(k int) int64 {
+	if k >= 4 {
+		return 8
+	}
+	return int64(1) << (k - 1)
+}
+
+// generator is the U-Net: Levels (8 at 256) down blocks to 1x1, as many
+// up blocks back, each decoder_k fed with the previous layer concatenated
+// with encoder_k (the skip connections). inputs and the result are
+// [batch, size, size, channels] in [-1, 1].
 func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 	ngf := int64(b.cfg.NGF)
+	n := b.cfg.Levels()
 	s = s.SubScope("generator")
 	var layers []tf.Output
 
@@ -20,35 +30,30 @@ func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 	// activation or norm in front of it.
 	layers = append(layers, b.genConv(s.SubScope("encoder_1"), "generator/encoder_1", inputs, ngf))
 
-	// encoder_2..8 halve the size down to 1x1.
-	for i, mult := range []int64{2, 4, 8, 8, 8, 8, 8} {
-		name := fmt.Sprintf("encoder_%d", i+2)
+	// encoder_2..n halve the size down to 1x1.
+	for k := 2; k <= n; k++ {
+		name := fmt.Sprintf("encoder_%d", k)
 		ls := s.SubScope(name)
 		x := lrelu(ls, layers[len(layers)-1])
-		x = b.genConv(ls, "generator/"+name, x, ngf*mult)
-		x, _ = b.batchnorm(ls, "generator/"+name, x)
+		x = b.genConv(ls, "generator/"+name, x, ngf*widthMult(k))
+		x, _ = b.norm(ls, b.cfg.GenNorm, "generator/"+name, x)
 		layers = append(layers, x)
 	}
 
-	// decoder_8..2 double it back; the first three drop out half their
-	// units. decoder_k takes encoder_k as its skip input.
-	decoders := []struct {
-		mult    int64
-		dropout bool
-	}{{8, true}, {8, true}, {8, true}, {8, false}, {4, false}, {2, false}, {1, false}}
-	nEnc := len(layers)
-	for i, d := range decoders {
-		skip := nEnc - i - 1 // decoder_(skip+1) pairs with layers[skip]
-		name := fmt.Sprintf("decoder_%d", skip+1)
+	// decoder_n..2 double it back, decoder_k as wide as encoder_(k-1);
+	// the first three drop out half their units. decoder_k takes
+	// encoder_k as its skip input.
+	for k := n; k >= 2; k-- {
+		name := fmt.Sprintf("decoder_%d", k)
 		ls := s.SubScope(name)
 		x := layers[len(layers)-1]
-		if i > 0 {
-			x = concat(ls, x, layers[skip])
+		if k < n {
+			x = concat(ls, x, layers[k-1])
 		}
 		x = op.Relu(ls.SubScope("Relu"), x)
-		x = b.genDeconv(ls, "generator/"+name, x, ngf*d.mult)
-		x, _ = b.batchnorm(ls, "generator/"+name, x)
-		if d.dropout && b.cfg.Dropout {
+		x = b.genDeconv(ls, "generator/"+name, x, ngf*widthMult(k-1))
+		x, _ = b.norm(ls, b.cfg.GenNorm, "generator/"+name, x)
+		if k > n-3 && b.cfg.Dropout {
 			x = b.dropout(ls, x, dropoutRate)
 		}
 		layers = append(layers, x)

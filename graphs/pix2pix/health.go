@@ -3,15 +3,14 @@ package pix2pix
 import (
 	tf "github.com/wamuir/graft/tensorflow"
 	"github.com/wamuir/graft/tensorflow/op"
-
-	"pix2pix/graphs/nn"
 )
 
 // Health is what a training run watches to see a GAN fail early: the
 // discriminator's mean outputs on real and fake pairs (probabilities in
 // [0, 1]), the global norm of each network's gradients, and the learning
-// rate. They read tensors the step computes anyway: fetching them adds
-// reductions, never changes the step.
+// rate (the generator's, as its update uses it: decayed with
+// --lr-decay-steps). They read tensors the step computes anyway: fetching
+// them adds reductions, never changes the step.
 type Health struct {
 	DReal, DFake                 tf.Output
 	GenGradNorm, DiscrimGradNorm tf.Output
@@ -38,15 +37,8 @@ func BuildHealth(s *op.Scope, m *Model) Health {
 		DFake:           mean("d_fake", m.PredictFake),
 		GenGradNorm:     globalNorm(s.SubScope("gen_grad_norm"), m.GenGrads),
 		DiscrimGradNorm: globalNorm(s.SubScope("discrim_grad_norm"), m.DiscrimGrads),
-		LR:              LearningRate(s.SubScope("lr"), m.Config),
+		LR:              m.GenLR,
 	}
-}
-
-// LearningRate is the learning rate the optimisers are configured with,
-// as a scalar of the graph: the one place the logged rate comes from, so
-// that a schedule changes it here too.
-func LearningRate(s *op.Scope, cfg Config) tf.Output {
-	return nn.Float(s, cfg.LR)
 }
 
 // globalNorm is sqrt(sum over every gradient of sum(g^2)), as

@@ -51,7 +51,7 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkImage("inputs", inputs, cfg.InChannels); err != nil {
+	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
 		return nil, err
 	}
 	st := o.Store
@@ -62,7 +62,8 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 	if step.Op == nil {
 		step = op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
 	}
-	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm}
+	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm,
+		moving: cfg.TestBN == TestBNMoving}
 	if cfg.SubpixelDeconv {
 		b.cache = nn.NewStore(s, 0)
 	}

@@ -29,6 +29,10 @@ type builder struct {
 	// every run.
 	cache   *nn.Store
 	prepare []*tf.Operation
+	// moving makes batch norm use the moving averages (TestBN moving);
+	// updateMoving collects the ops updating them into bnUpdates.
+	moving, updateMoving bool
+	bnUpdates            []*tf.Operation
 }
 
 // phaseKernels returns the sub-pixel phase kernels of the transposed
@@ -48,11 +52,27 @@ func (b *builder) phaseKernels(s *op.Scope, name string, k tf.Output, in, out in
 }
 
 var (
-	weightInit = nn.Normal(0, 0.02) // kernels: N(0, 0.02), not truncated
-	gammaInit  = nn.Normal(1, 0.02) // batch-norm scale: N(1, 0.02)
-	zerosInit  = nn.Fill(0)
-	onesInit   = nn.Fill(1)
+	zerosInit = nn.Fill(0)
+	onesInit  = nn.Fill(1)
 )
+
+// weightInit is the kernels' initialiser: N(0, 0.02), not truncated, in
+// the original; --init and --init-std choose another.
+func (b *builder) weightInit() nn.Initializer { return b.initAround(0) }
+
+// gammaInit is the batch-norm scale's: N(1, 0.02) in the original.
+func (b *builder) gammaInit() nn.Initializer { return b.initAround(1) }
+
+func (b *builder) initAround(mean float32) nn.Initializer {
+	std := float32(b.cfg.InitStd)
+	if b.cfg.Init == InitTruncated {
+		return nn.TruncatedNormal(mean, std)
+	}
+	return nn.Normal(mean, std)
+}
+
+// kernel is the convolutions' side (4 in the original).
+func (b *builder) kernel() int64 { return int64(b.cfg.KernelSize) }
 
 // variable returns the forward read of the variable called name, creating
 // the variable on first use.
@@ -78,7 +98,7 @@ func channels(x tf.Output) int64 {
 	return x.Shape().Size(3)
 }
 
-// genConv is the generator's down block: a 4x4, stride-2, SAME convolution
+// genConv is the generator's down block: a 4x4 (--kernel-size), stride-2, SAME convolution
 // with bias; with separable_conv, a separable convolution (depthwise 4x4,
 // then pointwise 1x1) instead.
 func (b *builder) genConv(s *op.Scope, name string, x tf.Output, out int64) tf.Output {
@@ -87,7 +107,7 @@ func (b *builder) genConv(s *op.Scope, name string, x tf.Output, out int64) tf.O
 		return b.separableConv(s, name, x, out, 2)
 	}
 	p := name + "/conv2d/"
-	k := b.variable(s, p+"kernel", []int64{4, 4, in, out}, weightInit, true)
+	k := b.variable(s, p+"kernel", []int64{b.kernel(), b.kernel(), in, out}, b.weightInit(), true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	y := op.Conv2D(s.SubScope("Conv2D"), x, k, []int64{1, 2, 2, 1}, "SAME")
 	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
@@ -98,8 +118,8 @@ func (b *builder) genConv(s *op.Scope, name string, x tf.Output, out int64) tf.O
 func (b *builder) separableConv(s *op.Scope, name string, x tf.Output, out, stride int64) tf.Output {
 	in := channels(x)
 	p := name + "/separable_conv2d/"
-	dk := b.variable(s, p+"depthwise_kernel", []int64{4, 4, in, 1}, weightInit, true)
-	pk := b.variable(s, p+"pointwise_kernel", []int64{1, 1, in, out}, weightInit, true)
+	dk := b.variable(s, p+"depthwise_kernel", []int64{b.kernel(), b.kernel(), in, 1}, b.weightInit(), true)
+	pk := b.variable(s, p+"pointwise_kernel", []int64{1, 1, in, out}, b.weightInit(), true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	y := op.DepthwiseConv2dNative(s.SubScope("depthwise"), x, dk, []int64{1, stride, stride, 1}, "SAME")
 	y = op.Conv2D(s.SubScope("pointwise"), y, pk, []int64{1, 1, 1, 1}, "VALID")
@@ -118,9 +138,11 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	in := channels(x)
 	p := name + "/conv2d_transpose/"
 	// The transposed kernel is [height, width, output, input].
-	k := b.variable(s, p+"kernel", []int64{4, 4, out, in}, weightInit, true)
+	k := b.variable(s, p+"kernel", []int64{b.kernel(), b.kernel(), out, in}, b.weightInit(), true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
-	if b.cfg.SubpixelDeconv {
+	// The sub-pixel form is derived for 4x4 kernels; 5x5 ones run as the
+	// original's op.
+	if b.cfg.SubpixelDeconv && b.kernel() == 4 {
 		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out)), bias)
 	}
 	// The output shape keeps the batch dimension dynamic, as tf.layers does.
@@ -129,34 +151,6 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	shape := op.ConcatV2(ss, []tf.Output{batch, op.Const(ss.SubScope("hwc"), []int32{int32(2 * h), int32(2 * w), int32(out)})}, op.Const(ss.SubScope("axis"), int32(0)))
 	y := op.Conv2DBackpropInput(s.SubScope("conv2d_transpose"), shape, k, x, []int64{1, 2, 2, 1}, "SAME")
 	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
-}
-
-// bnRecord keeps what the discriminator's hand-written backward pass needs
-// of a batch-norm op.
-type bnRecord struct {
-	x       tf.Output // the op's input
-	gamma   *nn.Variable
-	reserve [3]tf.Output
-}
-
-// batchnorm is tf.layers.batch_normalization as the original calls it:
-// always on the current batch's statistics (training=True), epsilon 1e-5,
-// gamma N(1, 0.02), beta 0; moving statistics exist but are never updated.
-func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *bnRecord) {
-	c := channels(x)
-	p := name + "/batch_normalization/"
-	gamma, gammaVar := b.param(s, p+"gamma", []int64{c}, gammaInit, true)
-	beta := b.variable(s, p+"beta", []int64{c}, zerosInit, true)
-	mean := b.variable(s, p+"moving_mean", []int64{c}, zerosInit, false)
-	variance := b.variable(s, p+"moving_variance", []int64{c}, onesInit, false)
-	if b.perImage {
-		return perImageBatchnorm(s, x, gamma, beta, mean, variance), nil
-	}
-	y, _, _, r1, r2, r3 := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
-		op.FusedBatchNormV3Epsilon(bnEpsilon),
-		op.FusedBatchNormV3IsTraining(true),
-		op.FusedBatchNormV3ExponentialAvgFactor(float32(1-b.cfg.BNMomentum)))
-	return y, &bnRecord{x: x, gamma: gammaVar, reserve: [3]tf.Output{r1, r2, r3}}
 }
 
 // lreluSlope is the original's leaky-ReLU slope for negative inputs, in

@@ -21,9 +21,11 @@ type Model struct {
 	Vars   *nn.Store
 
 	// Forward pass. Shapes [batch, 256, 256, channels]; predictions
-	// [batch, 30, 30, 1].
+	// [batch, 30, 30, 1] (or [batch, 1], --discrim-output scalar), and
+	// the logits they are the sigmoid of.
 	Inputs, Targets, Outputs tf.Output
 	PredictReal, PredictFake tf.Output
+	RealLogits, FakeLogits   tf.Output
 
 	// Losses of this step, and gen_loss = GANWeight*GAN + L1Weight*L1.
 	DiscrimLoss, GenLossGAN, GenLossL1, GenLoss tf.Output
@@ -39,8 +41,15 @@ type Model struct {
 	DiscrimTrain, GenTrain *tf.Operation
 	// EMAUpdate updates the loss averages; IncrGlobalStep adds one.
 	EMAUpdate, IncrGlobalStep *tf.Operation
-	// Train groups EMAUpdate, IncrGlobalStep and GenTrain: one step.
+	// Train groups EMAUpdate, IncrGlobalStep and GenTrain (the last
+	// generator update, with --gen-steps): one step.
 	Train *tf.Operation
+	// BNUpdate updates the batch-norm moving averages (nil unless
+	// BNUpdateMoving); Train waits for it.
+	BNUpdate *tf.Operation
+
+	// GenLR and DiscrimLR are the learning rates of this step's updates.
+	GenLR, DiscrimLR tf.Output
 
 	// GlobalStep reads global_step (int64) at the start of the step.
 	GlobalStep tf.Output
@@ -55,10 +64,10 @@ func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkImage("inputs", inputs, cfg.InChannels); err != nil {
+	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
 		return nil, err
 	}
-	if err := checkImage("targets", targets, cfg.OutChannels); err != nil {
+	if err := checkImage("targets", targets, cfg.Size(), cfg.OutChannels); err != nil {
 		return nil, err
 	}
 	st := nn.NewStore(s, cfg.Seed)
@@ -72,21 +81,34 @@ func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
 	m.GlobalStep = gs.Read(s.SubScope("global_step"))
 	b.step = m.GlobalStep
 
+	// The moving averages, when updated, follow the generator and the
+	// real images' discriminator copy (one update per variable).
+	b.updateMoving = cfg.BNUpdateMoving
 	m.Outputs = b.generator(s, inputs)
 	var fakeTape []dLayer
-	m.PredictReal, _ = b.discriminator(s.SubScope("real_discriminator"), inputs, targets)
-	m.PredictFake, fakeTape = b.discriminator(s.SubScope("fake_discriminator"), inputs, m.Outputs)
+	m.PredictReal, m.RealLogits, _ = b.discriminator(s.SubScope("real_discriminator"), inputs, targets)
+	b.updateMoving = false
+	m.PredictFake, m.FakeLogits, fakeTape = b.discriminator(s.SubScope("fake_discriminator"), inputs, m.Outputs)
 
 	m.losses(s)
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	m.discrimTrain(s, b)
-	m.genTrain(s, b, fakeTape)
+	genLR, discrimLR := m.schedule(s)
+	m.discrimTrain(s, b, discrimLR)
+	m.genTrain(s, b, fakeTape, genLR)
+	for k := 2; k <= cfg.GenSteps; k++ {
+		m.extraGenStep(s, st, k, genLR)
+	}
 	m.ema(s, st)
 
 	m.IncrGlobalStep = op.AssignAddVariableOp(s.SubScope("incr_global_step"), gs.Handle, op.Const(s.SubScope("one"), int64(1)))
-	m.Train = op.NoOp(s.WithControlDependencies(m.EMAUpdate, m.IncrGlobalStep, m.GenTrain).SubScope("train"))
+	deps := []*tf.Operation{m.EMAUpdate, m.IncrGlobalStep, m.GenTrain}
+	if len(b.bnUpdates) > 0 {
+		m.BNUpdate = op.NoOp(s.WithControlDependencies(b.bnUpdates...).SubScope("update_moving_averages"))
+		deps = append(deps, m.BNUpdate)
+	}
+	m.Train = op.NoOp(s.WithControlDependencies(deps...).SubScope("train"))
 	m.Init = op.NoOp(s.WithControlDependencies(st.InitOps()...).SubScope("init"))
 	if err := s.Err(); err != nil {
 		return nil, err
@@ -94,43 +116,20 @@ func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
 	return m, nil
 }
 
-func checkImage(what string, x tf.Output, c int) error {
+func checkImage(what string, x tf.Output, size int64, c int) error {
 	sh := x.Shape()
 	if sh.NumDimensions() != 4 {
-		return fmt.Errorf("%s must be [batch, %d, %d, %d], got shape %v", what, CropSize, CropSize, c, sh)
+		return fmt.Errorf("%s must be [batch, %d, %d, %d], got shape %v", what, size, size, c, sh)
 	}
-	if sh.Size(1) != CropSize || sh.Size(2) != CropSize || sh.Size(3) != int64(c) {
-		return fmt.Errorf("%s must be [batch, %d, %d, %d], got %v", what, CropSize, CropSize, c, sh)
+	if sh.Size(1) != size || sh.Size(2) != size || sh.Size(3) != int64(c) {
+		return fmt.Errorf("%s must be [batch, %d, %d, %d], got %v (--crop_size %d)", what, size, size, c, sh, size)
 	}
 	return nil
 }
 
-// losses adds, as the original:
-//
-//	discrim_loss = mean(-(log(predict_real + EPS) + log(1 - predict_fake + EPS)))
-//	gen_loss_GAN = mean(-log(predict_fake + EPS))
-//	gen_loss_L1  = mean(|targets - outputs|)
-func (m *Model) losses(s *op.Scope) {
-	allAxes := func(s *op.Scope) tf.Output { return op.Const(s.SubScope("axes"), []int32{0, 1, 2, 3}) }
-	logEps := func(s *op.Scope, x tf.Output) tf.Output {
-		return op.Log(s, op.AddV2(s.SubScope("eps"), x, nn.Float(s, eps)))
-	}
-	ds := s.SubScope("discriminator_loss")
-	real := logEps(ds.SubScope("real"), m.PredictReal)
-	fake := logEps(ds.SubScope("fake"), op.Sub(ds, nn.Float(ds, 1), m.PredictFake))
-	m.DiscrimLoss = op.Mean(ds.SubScope("Mean"), op.Neg(ds, op.AddV2(ds, real, fake)), allAxes(ds))
-
-	gs := s.SubScope("generator_loss")
-	m.GenLossGAN = op.Mean(gs.SubScope("Mean"), op.Neg(gs, logEps(gs.SubScope("gan"), m.PredictFake)), allAxes(gs))
-	m.GenLossL1 = op.Mean(gs.SubScope("Mean_1"), op.Abs(gs, op.Sub(gs, m.Targets, m.Outputs)), allAxes(gs))
-	m.GenLoss = op.AddV2(gs,
-		op.Mul(gs.SubScope("gan_weight"), m.GenLossGAN, nn.Float(gs, m.Config.GANWeight)),
-		op.Mul(gs.SubScope("l1_weight"), m.GenLossL1, nn.Float(gs, m.Config.L1Weight)))
-}
-
 // discrimTrain: gradients of discrim_loss over the discriminator's
 // variables (through both copies), and its Adam step.
-func (m *Model) discrimTrain(s *op.Scope, b *builder) {
+func (m *Model) discrimTrain(s *op.Scope, b *builder, lr tf.Output) {
 	s = s.SubScope("discriminator_train")
 	vars := b.store.Trainable("discriminator")
 	xs := make([]tf.Output, len(vars))
@@ -139,7 +138,7 @@ func (m *Model) discrimTrain(s *op.Scope, b *builder) {
 	}
 	grads := op.Gradients(s.SubScope("gradients"), []tf.Output{m.DiscrimLoss}, xs)
 	m.DiscrimGrads = pair(vars, grads)
-	m.DiscrimTrain = adam(s, b.store, "discriminator_train", m.Config, m.DiscrimGrads)
+	m.DiscrimTrain, m.DiscrimLR = adam(s, b.store, "discriminator_train", m.Config, m.Config.discrimLR(), lr, m.DiscrimGrads)
 }
 
 // genTrain: gradients of gen_loss over the generator's variables and its
@@ -148,12 +147,18 @@ func (m *Model) discrimTrain(s *op.Scope, b *builder) {
 // discriminator copy, which is differentiated by hand (discrimBackward)
 // so that its weights can be read after their update, as the original
 // does (see DiscrimReading).
-func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer) {
+func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer, lr tf.Output) {
 	s = s.SubScope("generator_train")
 	after := s.WithControlDependencies(m.DiscrimTrain)
-	// d gen_loss / d predict_fake and d gen_loss / d outputs via L1, each
-	// seeded with its weight, as the chain rule through gen_loss would.
-	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{m.GenLossGAN}, []tf.Output{m.PredictFake}, nn.Float(s, m.Config.GANWeight))
+	// d gen_loss / d predict_fake (or the logits, for the losses of the
+	// logits) and d gen_loss / d outputs via L1, each seeded with its
+	// weight, as the chain rule through gen_loss would.
+	fromLogits := m.Config.GANLoss != LossEps
+	at := m.PredictFake
+	if fromLogits {
+		at = m.FakeLogits
+	}
+	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{m.GenLossGAN}, []tf.Output{at}, nn.Float(s, m.Config.GANWeight))
 	dL1 := op.Gradients(s.SubScope("l1"), []tf.Output{m.GenLossL1}, []tf.Output{m.Outputs}, nn.Float(s, m.Config.L1Weight))
 	if s.Err() != nil {
 		return
@@ -170,8 +175,11 @@ func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer) {
 			return fresh[v]
 		}
 	}
-	dGAN := discrimBackward(after, fakeTape, dFake[0], read, int64(m.Config.InChannels))
+	dGAN := discrimBackward(after, s, fakeTape, dFake[0], read, int64(m.Config.InChannels), fromLogits)
 	dOutputs := op.AddN(after.SubScope("outputs_grad"), []tf.Output{dGAN, dL1[0]})
+	if after.Err() != nil {
+		return
+	}
 
 	vars := b.store.Trainable("generator")
 	xs := make([]tf.Output, len(vars))
@@ -180,7 +188,7 @@ func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer) {
 	}
 	grads := op.Gradients(s.SubScope("gradients"), []tf.Output{m.Outputs}, xs, dOutputs)
 	m.GenGrads = pair(vars, grads)
-	m.GenTrain = adam(after, b.store, "generator_train", m.Config, m.GenGrads)
+	m.GenTrain, m.GenLR = adam(after, b.store, "generator_train", m.Config, m.Config.LR, lr, m.GenGrads)
 }
 
 func pair(vars []*nn.Variable, grads []tf.Output) []Grad {

@@ -41,7 +41,7 @@ func BuildOriginal(s *op.Scope, cfg pix2pix.Config, jpeg bool) (*Original, error
 	img := op.DecodePng(ds, op.DecodeBase64(ds, b64), op.DecodePngChannels(3))
 	x := codec.ToFloat(ds, img)
 	// The generator takes exactly 256x256: a clear error otherwise.
-	x = op.Reshape(ds.SubScope("batch"), x, op.Const(ds.SubScope("shape"), []int32{1, pix2pix.CropSize, pix2pix.CropSize, 3}))
+	x = op.Reshape(ds.SubScope("batch"), x, op.Const(ds.SubScope("shape"), []int32{1, int32(cfg.Size()), int32(cfg.Size()), 3}))
 	x = codec.ToModel(ds, x)
 	gen, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{})
 	if err != nil {
@@ -50,7 +50,7 @@ func BuildOriginal(s *op.Scope, cfg pix2pix.Config, jpeg bool) (*Original, error
 	e.Gen = gen
 	es := s.SubScope("encode")
 	y := codec.ToUnit(es, gen.Outputs)
-	u8 := op.Reshape(es.SubScope("image"), codec.ToUint8(es, y, false), op.Const(es.SubScope("shape"), []int32{pix2pix.CropSize, pix2pix.CropSize, 3}))
+	u8 := op.Reshape(es.SubScope("image"), codec.ToUint8(es, y, false), op.Const(es.SubScope("shape"), []int32{int32(cfg.Size()), int32(cfg.Size()), 3}))
 	var data tf.Output
 	if jpeg {
 		data = op.EncodeJpeg(es, u8, op.EncodeJpegQuality(80))
@@ -85,7 +85,7 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 	}
 	v := &Serving{}
 	fs := s.SubScope("tensors")
-	v.Images = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, pix2pix.CropSize, pix2pix.CropSize, 3)))
+	v.Images = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, cfg.Size(), cfg.Size(), 3)))
 	gen, err := pix2pix.BuildGenerator(s, cfg, codec.ToModel(fs, v.Images), pix2pix.GeneratorOptions{PerImageNorm: true})
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 	bs := s.SubScope("bytes")
 	v.Image = op.Placeholder(bs.SubScope("image"), tf.String, op.PlaceholderShape(tf.ScalarShape()))
 	img, size := codec.DecodeAny(bs, v.Image)
-	x := codec.ToModel(bs, codec.ResizeToModel(bs, codec.ToFloat(bs, img)))
+	x := codec.ToModel(bs, codec.ResizeToModel(bs, codec.ToFloat(bs, img), cfg.Size()))
 	gen2, err := pix2pix.BuildGenerator(s, cfg, x, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func BuildServing(s *op.Scope, cfg pix2pix.Config) (*Serving, error) {
 // floatSignature adds another float [batch, 256, 256, 3] in [0, 1]
 // generator on gen's variables, under its own scope.
 func floatSignature(fs *op.Scope, cfg pix2pix.Config, gen *pix2pix.Generator) (in, out tf.Output, err error) {
-	in = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, pix2pix.CropSize, pix2pix.CropSize, 3)))
+	in = op.Placeholder(fs.SubScope("images"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, cfg.Size(), cfg.Size(), 3)))
 	pre := op.Sub(fs.SubScope("preprocess"), op.Mul(fs.SubScope("x2"), in, op.Const(fs.SubScope("two"), float32(2))), op.Const(fs.SubScope("one"), float32(1)))
 	g, err := pix2pix.BuildGenerator(fs, cfg, pre, pix2pix.GeneratorOptions{PerImageNorm: true, Store: gen.Vars, Step: gen.Step})
 	if err != nil {

@@ -34,10 +34,12 @@ type Options struct {
 	// Dropout stays in the exported generator (the original's export
 	// keeps it); off gives deterministic outputs.
 	Dropout bool
+	// TestBN is batch norm's statistics (--test-bn; "" is batch).
+	TestBN string
 }
 
 // modelConfig reads the exported model's checkpoint and options.
-func modelConfig(dir string, dropout bool) (*trained.Checkpoint, pix2pix.Config, error) {
+func modelConfig(dir string, dropout bool, testBN string) (*trained.Checkpoint, pix2pix.Config, error) {
 	ck, err := trained.OpenCheckpoint(dir)
 	if err != nil {
 		return nil, pix2pix.Config{}, err
@@ -45,7 +47,10 @@ func modelConfig(dir string, dropout bool) (*trained.Checkpoint, pix2pix.Config,
 	if ck.Options.LabColorization {
 		return nil, pix2pix.Config{}, fmt.Errorf("export not supported for lab_colorization (%s)", dir)
 	}
-	cfg := ck.Config
+	cfg, err := ck.WithTestBN(ck.Config, testBN)
+	if err != nil {
+		return nil, pix2pix.Config{}, err
+	}
 	cfg.Dropout = dropout
 	return ck, cfg, nil
 }
@@ -66,7 +71,7 @@ func writeProto(path string, m proto.Message) error {
 // WriteOriginal writes OutputDir/export.meta and the export checkpoint
 // (plus its state file), as the original's export mode.
 func WriteOriginal(o Options) error {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout, o.TestBN)
 	if err != nil {
 		return err
 	}
@@ -178,13 +183,14 @@ func servingMeta(g *tf.Graph, v *serving.Serving, sv *pix2pix.Saver) (*cpb.MetaG
 	if err != nil {
 		return nil, err
 	}
+	side := v.Images.Shape().Size(1)
 	info := func(o tf.Output, dt tf.DataType, dims ...int64) *cpb.TensorInfo {
 		return &cpb.TensorInfo{Encoding: &cpb.TensorInfo_Name{Name: name(o)}, Dtype: dataType(dt), TensorShape: shape(dims)}
 	}
 	tensors := func(in, out tf.Output) *cpb.SignatureDef {
 		return &cpb.SignatureDef{
-			Inputs:     map[string]*cpb.TensorInfo{"images": info(in, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
-			Outputs:    map[string]*cpb.TensorInfo{"outputs": info(out, tf.Float, -1, pix2pix.CropSize, pix2pix.CropSize, 3)},
+			Inputs:     map[string]*cpb.TensorInfo{"images": info(in, tf.Float, -1, side, side, 3)},
+			Outputs:    map[string]*cpb.TensorInfo{"outputs": info(out, tf.Float, -1, side, side, 3)},
 			MethodName: "tensorflow/serving/predict",
 		}
 	}
@@ -208,7 +214,7 @@ func servingMeta(g *tf.Graph, v *serving.Serving, sv *pix2pix.Saver) (*cpb.MetaG
 // loadServing builds the SavedModel graph and restores its generator from
 // the checkpoint.
 func loadServing(o Options) (*serving.Serving, *trained.Generator, error) {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout, o.TestBN)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,7 +10,6 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
-	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/session"
 )
@@ -101,7 +100,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	if j.lab {
 		inCh = 1
 	}
-	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), pix2pix.CropSize, pix2pix.CropSize, inCh}, &buf)
+	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), j.side, j.side, inCh}, &buf)
 	if err != nil {
 		return err
 	}
@@ -121,9 +120,9 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	if err := session.WriteContents(out[0], &all); err != nil {
 		return err
 	}
-	per := pix2pix.CropSize * pix2pix.CropSize * j.outCh * 4
+	per := int(j.side*j.side) * j.outCh * 4
 	for i, it := range batch {
-		t, err := tf.ReadTensor(tf.Float, []int64{pix2pix.CropSize, pix2pix.CropSize, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
+		t, err := tf.ReadTensor(tf.Float, []int64{j.side, j.side, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
 		if err != nil {
 			return err
 		}
@@ -138,7 +137,7 @@ func (j *job) encode(it *item) error {
 	size := it.size
 	if j.o.Keep256 {
 		var err error
-		if size, err = tf.NewTensor([]int32{pix2pix.CropSize, pix2pix.CropSize}); err != nil {
+		if size, err = tf.NewTensor([]int32{int32(j.side), int32(j.side)}); err != nil {
 			return fmt.Errorf("output size: %w", err)
 		}
 	}

@@ -26,8 +26,8 @@ func open(o Options) (*job, error) {
 		return nil, err
 	}
 	cs := op.NewScope()
-	j.dec = codec.BuildDecoder(cs, j.lab, unit)
-	j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit)
+	j.dec = codec.BuildDecoder(cs, j.lab, unit, j.side)
+	j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit, j.side)
 	cg, err := cs.Finalize()
 	if err != nil {
 		j.closeModel()
@@ -51,6 +51,10 @@ func (j *job) openSavedModel(dir string) error {
 	}
 	j.sess, j.inputs, j.output = m.Sess, m.Images, m.Outputs
 	j.outCh = 3
+	j.side = pix2pix.DefaultCropSize
+	if n := m.Images.Shape(); n.NumDimensions() == 4 && n.Size(1) > 0 {
+		j.side = n.Size(1)
+	}
 	j.closeModel = func() { m.Close() }
 	return nil
 }
@@ -66,13 +70,17 @@ func (j *job) openCheckpoint() error {
 	if mo.LabColorization && mo.WhichDirection != "AtoB" {
 		return fmt.Errorf("%s is a Lab model trained BtoA (colour to lightness): infer colours greyscale images, so it needs an AtoB model", o.Model)
 	}
+	cfg, err = ck.WithTestBN(cfg, o.TestBN)
+	if err != nil {
+		return err
+	}
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
 	cfg.SubpixelDeconv = !o.ExactDeconv
 	gen, err := ck.LoadGenerator("generator", trained.InferenceGraph(cfg), o.Session)
 	if err != nil {
 		return err
 	}
-	j.lab, j.outCh = mo.LabColorization, cfg.OutChannels
+	j.lab, j.outCh, j.side = mo.LabColorization, cfg.OutChannels, cfg.Size()
 	j.sess, j.inputs, j.output, j.step = gen.Sess.Session, gen.Gen.Inputs, gen.Gen.Outputs, &gen.Gen.Step
 	j.closeModel = func() { gen.Close() }
 	return nil

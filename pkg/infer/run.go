@@ -32,6 +32,8 @@ type Options struct {
 	SkipExisting bool
 	// Dropout at inference, as the original's test mode (on there).
 	Dropout bool
+	// TestBN is batch norm's statistics (--test-bn; "" is batch).
+	TestBN string
 	// ExactDeconv keeps TensorFlow's transposed-convolution op instead of
 	// the faster, equal-to-rounding sub-pixel form.
 	ExactDeconv bool
@@ -73,6 +75,8 @@ type job struct {
 	o     Options
 	lab   bool
 	outCh int
+	// side is the model's image side (256 unless trained with --crop_size).
+	side int64
 	// gen runs the generator: inputs -> outputs (+ the dropout step).
 	sess           *tf.Session
 	inputs, output tf.Output

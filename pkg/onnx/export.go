@@ -44,6 +44,9 @@ func Write(checkpointDir, path, producerVersion string) error {
 	if ck.Options.LabColorization {
 		return fmt.Errorf("%s was trained with --lab_colorization: the ONNX export does not support it (its model works on Lab channels); export it without --onnx for the original-format export", checkpointDir)
 	}
+	if err := onnxSupports(checkpointDir, ck.Config); err != nil {
+		return err
+	}
 	w, err := readGenerator(ck.Prefix)
 	if err != nil {
 		return err
@@ -77,8 +80,8 @@ func build(w weights, separable bool, producerVersion string) (*onnxpb.ModelProt
 	y = g.node("Div", "deprocess/div", []string{y, g.scalar("deprocess/two", 2)})
 	// The last node's output is the graph's output under its public name.
 	g.nodes[len(g.nodes)-1].Output[0] = OutputName
-	in := imageValue(InputName, 3, pix2pix.CropSize)
-	out := imageValue(OutputName, 3, pix2pix.CropSize)
+	in := imageValue(InputName, 3, pix2pix.DefaultCropSize)
+	out := imageValue(OutputName, 3, pix2pix.DefaultCropSize)
 	for _, n := range []string{"generator/decoder_1/conv2d_transpose/bias", "generator/decoder_1/separable_conv2d/bias"} {
 		if k := w[n]; k != nil && k.shape[0] != 3 {
 			return nil, fmt.Errorf("the generator has %d output channels, want 3", k.shape[0])
@@ -123,4 +126,16 @@ func readGenerator(prefix string) (weights, error) {
 		w[n] = &tensor{shape: t.Shape(), data: data}
 	}
 	return w, nil
+}
+
+// onnxSupports refuses the generator options the ONNX writer does not
+// build: it writes the original's 256x256 U-Net with 4x4 kernels and batch
+// norm on each image's statistics.
+func onnxSupports(dir string, cfg pix2pix.Config) error {
+	d := pix2pix.DefaultConfig()
+	if cfg.Size() != d.Size() || cfg.GenNorm != d.GenNorm || cfg.KernelSize != d.KernelSize {
+		return fmt.Errorf("%s was trained with crop_size %d, gen_norm %s, kernel_size %d: export --onnx writes only the original's generator (256, batch, 4); export without --onnx for the SavedModel, which supports them",
+			dir, cfg.Size(), cfg.GenNorm, cfg.KernelSize)
+	}
+	return nil
 }

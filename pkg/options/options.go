@@ -80,6 +80,22 @@ type Model struct {
 	NDF             int    `json:"ndf"`
 	LabColorization bool   `json:"lab_colorization"`
 	SeparableConv   bool   `json:"separable_conv"`
+	// The options of issue 16's techniques: absent (zero) in the
+	// original's options.json and in older runs', meaning the original's
+	// values (see pkg/trained's OpenCheckpoint).
+	Techniques
+}
+
+// Techniques are the recorded options that shape the generator or tell
+// what training did, under options.json's keys.
+type Techniques struct {
+	Setup          string `json:"setup"`
+	CropSize       int    `json:"crop_size"`
+	GenNorm        string `json:"gen_norm"`
+	DiscrimNorm    string `json:"discrim_norm"`
+	KernelSize     int    `json:"kernel_size"`
+	DiscrimOutput  string `json:"discrim_output"`
+	BNUpdateMoving bool   `json:"bn_update_moving"`
 }
 
 // ReadModel reads the model options of dir/options.json.

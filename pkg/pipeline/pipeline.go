@@ -18,7 +18,6 @@ import (
 	"github.com/wamuir/graft/tensorflow/op"
 
 	"pix2pix/graphs/input"
-	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/session"
@@ -156,7 +155,7 @@ func (p *Pipeline) examplesAt(step int64) ([]string, []dataset.Transform) {
 			orderEpoch = epoch
 		}
 		paths[i] = p.opts.Paths[order[pos]]
-		trs[i] = dataset.RandomTransform(p.opts.Seed, epoch, pos, p.opts.Flip, p.opts.Input.ScaleSize, pix2pix.CropSize)
+		trs[i] = dataset.RandomTransform(p.opts.Seed, epoch, pos, p.opts.Flip, p.opts.Input.ScaleSize, p.opts.Input.Crop())
 	}
 	return paths, trs
 }
@@ -178,11 +177,11 @@ func (p *Pipeline) Load(step int64) (*Batch, error) {
 		}
 	}
 	b := int64(len(paths))
-	in, err := tf.ReadTensor(tf.Float, []int64{b, pix2pix.CropSize, pix2pix.CropSize, int64(p.in)}, &ins)
+	in, err := tf.ReadTensor(tf.Float, []int64{b, int64(p.opts.Input.Crop()), int64(p.opts.Input.Crop()), int64(p.in)}, &ins)
 	if err != nil {
 		return nil, err
 	}
-	tg, err := tf.ReadTensor(tf.Float, []int64{b, pix2pix.CropSize, pix2pix.CropSize, int64(p.out)}, &tgs)
+	tg, err := tf.ReadTensor(tf.Float, []int64{b, int64(p.opts.Input.Crop()), int64(p.opts.Input.Crop()), int64(p.out)}, &tgs)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,9 @@ import (
 )
 
 // LossFile is the log of averaged losses a training run appends to in its
-// output directory: "step,discrim_loss,gen_loss_GAN,gen_loss_L1" lines.
+// output directory: step, the three averaged losses, the health signals
+// (mean D(real) and D(fake), both gradient norms) and the two learning
+// rates of the step (lossHeader); logs of earlier versions have 4 columns.
 const LossFile = "losses.csv"
 
 // LossPoint is one logged step.
@@ -19,10 +21,13 @@ type LossPoint struct {
 	Step                   int64
 	Discrim, GenGAN, GenL1 float64
 	// Health signals (NaN in a log of an earlier version).
-	DReal, DFake, GenGradNorm, DiscrimGradNorm, LR float64
+	DReal, DFake, GenGradNorm, DiscrimGradNorm float64
+	// LR and DiscrimLR are the generator's and discriminator's learning
+	// rates of the step (NaN in a log of an earlier version).
+	LR, DiscrimLR float64
 }
 
-const lossHeader = "step,discrim_loss,gen_loss_GAN,gen_loss_L1,d_real,d_fake,gen_grad_norm,discrim_grad_norm,lr\n"
+const lossHeader = "step,discrim_loss,gen_loss_GAN,gen_loss_L1,d_real,d_fake,gen_grad_norm,discrim_grad_norm,lr,discrim_lr\n"
 
 // LossLog appends loss points to a run's log.
 type LossLog struct {
@@ -47,8 +52,8 @@ func OpenLossLog(dir string) (*LossLog, error) {
 
 // Add logs one point.
 func (l *LossLog) Add(p LossPoint) {
-	fmt.Fprintf(l.w, "%d,%g,%g,%g,%g,%g,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1,
-		p.DReal, p.DFake, p.GenGradNorm, p.DiscrimGradNorm, p.LR)
+	fmt.Fprintf(l.w, "%d,%g,%g,%g,%g,%g,%g,%g,%g,%g\n", p.Step, p.Discrim, p.GenGAN, p.GenL1,
+		p.DReal, p.DFake, p.GenGradNorm, p.DiscrimGradNorm, p.LR, p.DiscrimLR)
 }
 
 // Flush pushes logged points to the file.
@@ -82,17 +87,18 @@ func ReadLosses(dir string) ([]LossPoint, error) {
 	return out, nil
 }
 
-// parseLossLine reads one line of 4 columns (earlier logs) or 9.
+// parseLossLine reads one line of 4 columns (earlier logs) or 10; the
+// columns a line lacks are NaN.
 func parseLossLine(line string) (LossPoint, bool) {
 	f := strings.Split(line, ",")
-	if len(f) != 4 && len(f) != 9 {
+	if len(f) != 4 && len(f) != 10 {
 		return LossPoint{}, false
 	}
 	step, err := strconv.ParseInt(f[0], 10, 64)
 	if err != nil {
 		return LossPoint{}, false
 	}
-	v := [8]float64{}
+	v := [9]float64{}
 	for i := range v {
 		v[i] = math.NaN()
 	}
@@ -101,5 +107,6 @@ func parseLossLine(line string) (LossPoint, bool) {
 			return LossPoint{}, false
 		}
 	}
-	return LossPoint{step, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]}, true
+	return LossPoint{Step: step, Discrim: v[0], GenGAN: v[1], GenL1: v[2], DReal: v[3], DFake: v[4],
+		GenGradNorm: v[5], DiscrimGradNorm: v[6], LR: v[7], DiscrimLR: v[8]}, true
 }

@@ -35,6 +35,8 @@ type Options struct {
 	AspectRatio float64
 	// Dropout at test time (on in the original: the paper's noise).
 	Dropout bool
+	// TestBN is batch norm's statistics (--test-bn; "" is batch).
+	TestBN  string
 	Seed    int64
 	Check   dataset.CheckOptions
 	Workers int
@@ -87,7 +89,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cfg := ck.Config
+	cfg, err := ck.WithTestBN(ck.Config, o.TestBN)
+	if err != nil {
+		return Result{}, err
+	}
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
 	fmt.Fprintf(o.Out, "loading model from checkpoint %s\n", ck.Prefix)
 	r, err := build(ck, cfg, o)
@@ -142,8 +147,8 @@ func Graph(cfg pix2pix.Config, in input.Config, o Options) (*tf.Graph, error) {
 func (r *testRun) graph(cfg pix2pix.Config, in input.Config) trained.GraphFunc {
 	return func(s *op.Scope) (*pix2pix.Generator, error) {
 		b := int64(r.o.BatchSize)
-		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
-		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.OutChannels))))
+		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, cfg.Size(), cfg.Size(), int64(cfg.InChannels))))
+		r.tg = op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(b, cfg.Size(), cfg.Size(), int64(cfg.OutChannels))))
 		gen, err := pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{})
 		if err != nil {
 			return nil, err

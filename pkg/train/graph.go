@@ -63,8 +63,8 @@ func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver
 	w.Image("inputs_summary/inputs", ex.display.Inputs, 3)
 	w.Image("targets_summary/targets", ex.display.Targets, 3)
 	w.Image("outputs_summary/outputs", ex.display.Outputs, 3)
-	w.Image("predict_real_summary/predict_real", codec.ToUint8(ss.SubScope("predict_real"), m.PredictReal, false), 3)
-	w.Image("predict_fake_summary/predict_fake", codec.ToUint8(ss.SubScope("predict_fake"), m.PredictFake, false), 3)
+	w.Image("predict_real_summary/predict_real", codec.ToUint8(ss.SubScope("predict_real"), asImage(ss, m.PredictReal), false), 3)
+	w.Image("predict_fake_summary/predict_fake", codec.ToUint8(ss.SubScope("predict_fake"), asImage(ss, m.PredictFake), false), 3)
 	// The original's tag: TF1 uniquified the summary's name scope
 	// against the discriminator_loss scope of the loss itself.
 	w.Scalar("discriminator_loss_1", m.DiscrimLossAvg)
@@ -72,6 +72,11 @@ func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver
 	w.Scalar("generator_loss_L1", m.GenLossL1Avg)
 	for i, h := range ex.health.Outputs() {
 		w.Scalar(pix2pix.HealthTags[i], h)
+	}
+	if m.Config.LRDecaySteps > 0 || m.Config.DiscrimLR > 0 {
+		// Not in the original, which has one constant rate.
+		w.Scalar("learning_rate", m.GenLR)
+		w.Scalar("discriminator_learning_rate", m.DiscrimLR)
 	}
 	for _, v := range m.Vars.Trainable("") {
 		w.Histogram(v.Name+"/values", sv.Reads[v.Name])
@@ -85,6 +90,16 @@ func (ex *extras) addSummaries(ss *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver
 	ex.graphDef, ex.writeGraph = w.Graph()
 	ex.event, ex.writeEvent = w.Event()
 	ex.summaries = w
+}
+
+// asImage shows the scalar discriminator output ([batch, 1]) as a 1x1
+// image; the PatchGAN map is one already.
+func asImage(s *op.Scope, x tf.Output) tf.Output {
+	if x.Shape().NumDimensions() != 2 {
+		return x
+	}
+	s = s.SubScope("scalar_image")
+	return op.Reshape(s, x, op.Const(s.SubScope("shape"), []int32{-1, 1, 1, 1}))
 }
 
 // newTrainer builds the training graph with placeholders of the batch

@@ -63,9 +63,9 @@ func grads(gs []pix2pix.Grad) []tf.Output {
 func fixedImage(t *testing.T, seed int64) *tf.Tensor {
 	r := rand.New(rand.NewSource(seed))
 	v := make([][][][]float32, 1)
-	v[0] = make([][][]float32, pix2pix.CropSize)
+	v[0] = make([][][]float32, pix2pix.DefaultCropSize)
 	for y := range v[0] {
-		v[0][y] = make([][]float32, pix2pix.CropSize)
+		v[0][y] = make([][]float32, pix2pix.DefaultCropSize)
 		for x := range v[0][y] {
 			v[0][y][x] = []float32{r.Float32()*2 - 1, r.Float32()*2 - 1, r.Float32()*2 - 1}
 		}

@@ -16,7 +16,6 @@ import (
 	"pix2pix/pkg/options"
 	"pix2pix/pkg/pipeline"
 	"pix2pix/pkg/report"
-	"pix2pix/pkg/session"
 	"pix2pix/pkg/trained"
 )
 
@@ -37,8 +36,10 @@ type run struct {
 	restored string
 	// keeper saves into o.OutputDir and deletes only what it saved.
 	keeper *checkpoint.Keeper
-	// losses are the averaged losses after the last step.
+	// losses are the averaged losses after the last step; lrs its
+	// learning rates (generator, discriminator).
 	losses [3]float32
+	lrs    [2]float32
 	// lossLog records them every lossEvery steps, for the report's plot.
 	lossLog *report.LossLog
 	// steps records each step's wall time (--step-times), or is nil.
@@ -218,7 +219,7 @@ func (r *run) loop(ctx context.Context) error {
 		if should(lossEvery, step, maxSteps) {
 			h := r.signals
 			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
-				DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: h[4]})
+				DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: float64(r.lrs[0]), DiscrimLR: float64(r.lrs[1])})
 		}
 		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
 			r.progress(step, maxSteps, gs, spe, t0)
@@ -228,67 +229,6 @@ func (r *run) loop(ctx context.Context) error {
 			if err := r.save(gs); err != nil {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// step runs one training step with whatever the frequencies ask for.
-func (r *run) step(b *pipeline.Batch, step, maxSteps, gs int64) error {
-	o, m, ex := r.o, r.tr.Model, r.ex
-	feeds := map[tf.Output]*tf.Tensor{m.Inputs: b.Inputs, m.Targets: b.Targets}
-	var f session.Fetches
-	f.Add("losses", m.DiscrimLoss, m.GenLossGAN, m.GenLossL1)
-	f.Add("averages", m.DiscrimLossAvg, m.GenLossGANAvg, m.GenLossL1Avg)
-	targets := []*tf.Operation{m.Train}
-	summarize := ex.summaries != nil && should(o.SummaryFreq, step, maxSteps)
-	if summarize {
-		t, err := tf.NewTensor(gs)
-		if err != nil {
-			return fmt.Errorf("summary step %d: %w", gs, err)
-		}
-		feeds[ex.step] = t
-		targets = append(targets, ex.writeAll, ex.summaries.Flush)
-	}
-	checking := r.wantHealth(step, maxSteps)
-	if checking {
-		f.Add("health", ex.health.Outputs()...)
-	}
-	showing := should(o.DisplayFreq, step, maxSteps)
-	if showing {
-		f.Add("inputs", ex.display.InputPNGs...)
-		f.Add("outputs", ex.display.OutputPNGs...)
-		f.Add("targets", ex.display.TargetPNGs...)
-	}
-	var out []*tf.Tensor
-	var err error
-	if should(o.TraceFreq, step, maxSteps) {
-		fmt.Fprintln(r.out, "recording trace")
-		out, err = r.traced(feeds, f.Outputs(), targets, gs)
-	} else {
-		out, err = r.tr.Sess.Run(feeds, f.Outputs(), targets)
-	}
-	if err != nil {
-		return r.stepFailed(err, gs)
-	}
-	if err := r.checkFinite(f.Get(out, "losses"), gs, b.Paths); err != nil {
-		return err
-	}
-	for i, t := range f.Get(out, "averages") {
-		r.losses[i] = session.Value(t).(float32)
-	}
-	if summarize {
-		fmt.Fprintln(r.out, "recording summary")
-	}
-	if checking {
-		if err := r.observe(f.Get(out, "health"), step, maxSteps, gs); err != nil {
-			return err
-		}
-	}
-	if showing {
-		fmt.Fprintln(r.out, "saving display images")
-		if err := writeDisplay(o.OutputDir, gs, b.Paths, f.Get(out, "inputs"), f.Get(out, "outputs"), f.Get(out, "targets")); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -69,7 +69,7 @@ func (c *Checkpoint) LoadGenerator(what string, build GraphFunc, o session.Optio
 // image's output does not depend on what it is batched with.
 func InferenceGraph(cfg pix2pix.Config) GraphFunc {
 	return func(s *op.Scope) (*pix2pix.Generator, error) {
-		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
+		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, cfg.Size(), cfg.Size(), int64(cfg.InChannels))))
 		return pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
 	}
 }

@@ -34,8 +34,8 @@ type Feeds func(s *op.Scope) (inputs, targets tf.Output, err error)
 // a fixed batch size (-1 for any).
 func Placeholders(cfg pix2pix.Config, batch int64) Feeds {
 	return func(s *op.Scope) (tf.Output, tf.Output, error) {
-		in := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.InChannels))))
-		tg := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, pix2pix.CropSize, pix2pix.CropSize, int64(cfg.OutChannels))))
+		in := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, cfg.Size(), cfg.Size(), int64(cfg.InChannels))))
+		tg := op.Placeholder(s.SubScope("targets"), tf.Float, op.PlaceholderShape(tf.MakeShape(batch, cfg.Size(), cfg.Size(), int64(cfg.OutChannels))))
 		return in, tg, s.Err()
 	}
 }
