@@ -28,9 +28,12 @@ func (h Health) Outputs() []tf.Output {
 
 // BuildHealth adds the health signals of m under s.
 func BuildHealth(s *op.Scope, m *Model) Health {
+	// Over every axis: the PatchGAN's [batch, h, w, 1] or the scalar
+	// discriminator's [batch, 1].
 	mean := func(name string, x tf.Output) tf.Output {
 		ms := s.SubScope(name)
-		return op.Mean(ms, x, op.Const(ms.SubScope("axes"), []int32{0, 1, 2, 3}))
+		axes := op.Range(ms.SubScope("axes"), op.Const(ms.SubScope("zero"), int32(0)), op.Rank(ms, x), op.Const(ms.SubScope("one"), int32(1)))
+		return op.Mean(ms, x, axes)
 	}
 	return Health{
 		DReal:           mean("d_real", m.PredictReal),
