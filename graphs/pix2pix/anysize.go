@@ -45,16 +45,23 @@ func runtimeHW(s *op.Scope, x tf.Output) tf.Output {
 }
 
 // hwShape is the int32 vector before ++ [h, w] ++ after, with x's height
-// and width: a constant named name when they are static.
-func hwShape(s *op.Scope, name string, x tf.Output, scale int32, before, after []int32) tf.Output {
+// and width (doubled with double): a constant named name when they are
+// static.
+func hwShape(s *op.Scope, name string, x tf.Output, double bool, before, after []int32) tf.Output {
+	scale := int32(1)
+	if double {
+		scale = 2
+	}
 	if h, w, ok := staticHW(x); ok {
 		v := append(append(append([]int32{}, before...), int32(h)*scale, int32(w)*scale), after...)
 		return op.Const(s.SubScope(name), v)
 	}
 	s = s.SubScope(name + "_dynamic")
 	hw := runtimeHW(s, x)
-	if scale != 1 {
-		hw = op.Mul(s, hw, op.Const(s.SubScope("scale"), scale))
+	if double {
+		// Add, not Mul: an int32 op kind the CUDA build's kernel list
+		// (cmd/pix2pix/testdata/gpu-kernels.txt) already answers.
+		hw = op.Add(s.SubScope("double"), hw, hw)
 	}
 	parts := []tf.Output{}
 	if len(before) > 0 {

@@ -98,10 +98,10 @@ func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output) tf
 	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
 	tile := func(name string, v tf.Output) tf.Output { return op.Tile(s.SubScope(name), v, batch) }
 	hwbc := op.Transpose(s.SubScope("to_channels"), x, op.Const(s.SubScope("perm_in"), []int32{1, 2, 0, 3}))
-	flat := op.Reshape(s.SubScope("flat"), hwbc, hwShape(s, "shape_in", x, 1, []int32{1}, []int32{-1}))
+	flat := op.Reshape(s.SubScope("flat"), hwbc, hwShape(s, "shape_in", x, false, []int32{1}, []int32{-1}))
 	y, _, _, _, _, _ := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), flat, tile("gamma", gamma), tile("beta", beta),
 		tile("mean", mean), tile("variance", variance),
 		op.FusedBatchNormV3Epsilon(bnEpsilon), op.FusedBatchNormV3IsTraining(true))
-	back := op.Reshape(s.SubScope("unflat"), y, hwShape(s, "shape_out", x, 1, nil, []int32{-1, int32(c)}))
+	back := op.Reshape(s.SubScope("unflat"), y, hwShape(s, "shape_out", x, false, nil, []int32{-1, int32(c)}))
 	return op.Transpose(s.SubScope("to_batch"), back, op.Const(s.SubScope("perm_out"), []int32{2, 0, 1, 3}))
 }
