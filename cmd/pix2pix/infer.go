@@ -17,7 +17,9 @@ func inferCommand() *cli.Command {
 		ArgsUsage: "DIR | GLOB | LIST_FILE",
 		Description: `Runs the generator of --model (a training output directory) over images of
 any size: each is scaled to 256x256, translated, and scaled back to its own
-size (or left at 256x256 with --keep-256), then written to --output_dir
+size (or left at 256x256 with --keep-256; with --resize native the model
+runs on the image's own size instead, reflect-padded to a multiple of its
+stride and cropped back), then written to --output_dir
 under its own name and format. Decoding, the batched generator runs and
 encoding overlap on all cores. Batch norm uses each image's own statistics
 (as the original at batch size 1), so outputs do not depend on batching.
@@ -31,6 +33,7 @@ Examples:
 			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the outputs", Category: catData},
 			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Value: 4, Usage: "images per generator run", Category: catData},
 			&cli.BoolFlag{Name: "keep-256", Usage: "write 256x256 outputs instead of resizing back", Category: catData},
+			&cli.StringFlag{Name: "resize", Value: infer.ResizeCrop, Usage: "`crop`: scale each image to the model's crop size and back; native: run on the image's own size, reflect-padded to a multiple of the model's stride (256 at crop 256) and cropped back", Category: catData},
 			&cli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (resume a large job)", Category: catData},
 			&cli.StringFlag{Name: "shard", Usage: "process part `K/N` of the inputs (every N-th from the K-th, 1 <= K <= N)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "turn dropout off for deterministic outputs (the original keeps it on)", Category: catData},
@@ -73,7 +76,7 @@ func runInfer(c *cli.Context) error {
 	defer stop()
 	sum, err := infer.Run(ctx, infer.Options{
 		Model: c.String("model"), Inputs: inputs, OutputDir: c.String("output_dir"),
-		BatchSize: c.Int("batch_size"), Keep256: c.Bool("keep-256"), SkipExisting: c.Bool("skip-existing"),
+		BatchSize: c.Int("batch_size"), Keep256: c.Bool("keep-256"), Resize: c.String("resize"), SkipExisting: c.Bool("skip-existing"),
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), MaxPixels: c.Int64("max-pixels"), TestBN: c.String("test-bn"),
 		ExactDeconv: c.Bool("exact-deconv"),
 		Workers:     c.Int("workers"),

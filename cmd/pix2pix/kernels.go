@@ -29,7 +29,8 @@ type deviceGraph struct {
 
 // deviceGraphs builds every such graph for cfg and for its separable and
 // Lab variants: training (with summaries and display images), test mode,
-// and infer's generator in both deconvolution forms.
+// and infer's generator in both deconvolution forms, at the crop size and
+// at any size (--resize native).
 func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 	variants := []struct {
 		name string
@@ -65,12 +66,15 @@ func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 		if err := add("test"+v.name, g, err); err != nil {
 			return nil, err
 		}
-		for _, exact := range []bool{false, true} {
+		for _, mode := range []struct{ exact, native bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 			name := "infer" + v.name
-			if exact {
+			if mode.exact {
 				name += " exact-deconv"
 			}
-			g, err = infer.GeneratorGraph(v.cfg, exact)
+			if mode.native {
+				name += " resize-native"
+			}
+			g, err = infer.GeneratorGraph(v.cfg, mode.exact, mode.native)
 			if err := add(name, g, err); err != nil {
 				return nil, err
 			}

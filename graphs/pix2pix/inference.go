@@ -42,16 +42,24 @@ type GeneratorOptions struct {
 	Store *nn.Store
 	// Step, if set, seeds dropout instead of a new placeholder.
 	Step tf.Output
+	// AnySize lets the inputs' height and width be any multiple of
+	// cfg.Stride, unknown until run time (infer --resize native; never
+	// for training). See anysize.go.
+	AnySize bool
 }
 
 // BuildGenerator adds the generator on inputs ([batch, 256, 256,
-// InChannels] in [-1, 1]). cfg.Dropout decides dropout (the original keeps
+// InChannels] in [-1, 1]; any multiple of the stride with o.AnySize). cfg.Dropout decides dropout (the original keeps
 // it on at test time).
 func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOptions) (*Generator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
+	check := func() error { return checkImage("inputs", inputs, cfg.Size(), cfg.InChannels) }
+	if o.AnySize {
+		check = func() error { return checkAnySize("inputs", inputs, cfg) }
+	}
+	if err := check(); err != nil {
 		return nil, err
 	}
 	st := o.Store
@@ -86,14 +94,14 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output) tf.Output {
 	s = s.SubScope("per_image")
 	sh := x.Shape()
-	h, w, c := sh.Size(1), sh.Size(2), sh.Size(3)
+	c := sh.Size(3)
 	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
 	tile := func(name string, v tf.Output) tf.Output { return op.Tile(s.SubScope(name), v, batch) }
 	hwbc := op.Transpose(s.SubScope("to_channels"), x, op.Const(s.SubScope("perm_in"), []int32{1, 2, 0, 3}))
-	flat := op.Reshape(s.SubScope("flat"), hwbc, op.Const(s.SubScope("shape_in"), []int32{1, int32(h), int32(w), -1}))
+	flat := op.Reshape(s.SubScope("flat"), hwbc, hwShape(s, "shape_in", x, false, []int32{1}, []int32{-1}))
 	y, _, _, _, _, _ := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), flat, tile("gamma", gamma), tile("beta", beta),
 		tile("mean", mean), tile("variance", variance),
 		op.FusedBatchNormV3Epsilon(bnEpsilon), op.FusedBatchNormV3IsTraining(true))
-	back := op.Reshape(s.SubScope("unflat"), y, op.Const(s.SubScope("shape_out"), []int32{int32(h), int32(w), -1, int32(c)}))
+	back := op.Reshape(s.SubScope("unflat"), y, hwShape(s, "shape_out", x, false, nil, []int32{-1, int32(c)}))
 	return op.Transpose(s.SubScope("to_batch"), back, op.Const(s.SubScope("perm_out"), []int32{2, 0, 1, 3}))
 }

@@ -130,9 +130,8 @@ func (b *builder) separableConv(s *op.Scope, name string, x tf.Output, out, stri
 // convolution with bias; with separable_conv, nearest-neighbour 2x
 // upsampling then a stride-1 separable convolution.
 func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf.Output {
-	h, w := x.Shape().Size(1), x.Shape().Size(2)
 	if b.cfg.SeparableConv {
-		up := op.ResizeNearestNeighbor(s.SubScope("resize"), x, op.Const(s.SubScope("size"), []int32{int32(2 * h), int32(2 * w)}))
+		up := op.ResizeNearestNeighbor(s.SubScope("resize"), x, hwShape(s, "size", x, true, nil, nil))
 		return b.separableConv(s, name, up, out, 1)
 	}
 	in := channels(x)
@@ -148,7 +147,7 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	// The output shape keeps the batch dimension dynamic, as tf.layers does.
 	ss := s.SubScope("output_shape")
 	batch := op.Slice(ss, op.Shape(ss, x), op.Const(ss.SubScope("begin"), []int32{0}), op.Const(ss.SubScope("size"), []int32{1}))
-	shape := op.ConcatV2(ss, []tf.Output{batch, op.Const(ss.SubScope("hwc"), []int32{int32(2 * h), int32(2 * w), int32(out)})}, op.Const(ss.SubScope("axis"), int32(0)))
+	shape := op.ConcatV2(ss, []tf.Output{batch, hwShape(ss, "hwc", x, true, nil, []int32{int32(out)})}, op.Const(ss.SubScope("axis"), int32(0)))
 	y := op.Conv2DBackpropInput(s.SubScope("conv2d_transpose"), shape, k, x, []int64{1, 2, 2, 1}, "SAME")
 	return op.BiasAdd(s.SubScope("BiasAdd"), y, bias)
 }

@@ -20,12 +20,13 @@ type normRecord struct {
 }
 
 // norm applies the normalisation kind (--gen-norm, --discrim-norm) to x.
-// Instance norm is skipped on a 1x1 map, where it would output zeros, as
-// junyanz's U-Net has no norm in its innermost block.
+// Instance norm is skipped on the innermost map (1x1 at the crop size),
+// where it would output zeros, as junyanz's U-Net has no norm in its
+// innermost block.
 func (b *builder) norm(s *op.Scope, kind, name string, x tf.Output) (tf.Output, *normRecord) {
 	switch kind {
 	case NormInstance:
-		if x.Shape().Size(1) == 1 && x.Shape().Size(2) == 1 {
+		if b.innermost(name, x) {
 			return x, nil
 		}
 		y := instanceNorm(s, x)

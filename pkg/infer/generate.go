@@ -21,8 +21,14 @@ func (j *job) decode(path string) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := dataset.ReadHeader(bytes.NewReader(data), int64(len(data)), j.o.MaxPixels); err != nil {
+	hdr, _, err := dataset.ReadHeader(bytes.NewReader(data), int64(len(data)), j.o.MaxPixels)
+	if err != nil {
 		return nil, err
+	}
+	if j.native {
+		if err := checkPadded(hdr.Width, hdr.Height, j.stride, j.o.MaxPixels); err != nil {
+			return nil, err
+		}
 	}
 	it, err := j.decodeBytes(data)
 	if err != nil {
@@ -54,11 +60,12 @@ func (j *job) decodeBytes(data []byte) (*item, error) {
 	return it, nil
 }
 
-// generate batches decoded images and runs the generator on each batch.
+// generate batches decoded images (of one input shape each batch: see
+// batcher) and runs the generator on each batch.
 func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
-	var batch []*item
+	b := newBatcher(j.o.BatchSize)
 	var step int64
-	flush := func() {
+	run := func(batch []*item) {
 		if len(batch) == 0 {
 			return
 		}
@@ -72,23 +79,24 @@ func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
 			}
 		}
 		step++
-		batch = batch[:0]
 	}
 	for it := range in {
 		if ctx.Err() != nil {
 			continue // drain: the decoders stop once paths closes
 		}
-		batch = append(batch, it)
-		if len(batch) == j.o.BatchSize {
-			flush()
-		}
+		run(b.add(it))
 	}
 	if ctx.Err() == nil {
-		flush()
+		for _, batch := range b.rest() {
+			run(batch)
+		}
 	}
 }
 
 func (j *job) runBatch(batch []*item, step int64) error {
+	// [height, width, channels] of every input in the batch (the
+	// batcher groups them by shape).
+	hwc := batch[0].input.Shape()
 	var buf bytes.Buffer
 	for _, it := range batch {
 		if err := session.WriteContents(it.input, &buf); err != nil {
@@ -96,11 +104,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 		}
 		it.input = nil
 	}
-	inCh := int64(3)
-	if j.lab {
-		inCh = 1
-	}
-	x, err := tf.ReadTensor(tf.Float, []int64{int64(len(batch)), j.side, j.side, inCh}, &buf)
+	x, err := tf.ReadTensor(tf.Float, append([]int64{int64(len(batch))}, hwc...), &buf)
 	if err != nil {
 		return err
 	}
@@ -120,9 +124,9 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	if err := session.WriteContents(out[0], &all); err != nil {
 		return err
 	}
-	per := int(j.side*j.side) * j.outCh * 4
+	per := int(hwc[0]*hwc[1]) * j.outCh * 4
 	for i, it := range batch {
-		t, err := tf.ReadTensor(tf.Float, []int64{j.side, j.side, int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
+		t, err := tf.ReadTensor(tf.Float, []int64{hwc[0], hwc[1], int64(j.outCh)}, bytes.NewReader(all.Bytes()[i*per:(i+1)*per]))
 		if err != nil {
 			return err
 		}

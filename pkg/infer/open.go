@@ -26,8 +26,13 @@ func open(o Options) (*job, error) {
 		return nil, err
 	}
 	cs := op.NewScope()
-	j.dec = codec.BuildDecoder(cs, j.lab, unit, j.side)
-	j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit, j.side)
+	if j.native {
+		j.dec = codec.BuildNativeDecoder(cs, j.lab, j.stride)
+		j.enc = codec.BuildNativeEncoder(cs, j.outCh, j.lab)
+	} else {
+		j.dec = codec.BuildDecoder(cs, j.lab, unit, j.side)
+		j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit, j.side)
+	}
 	cg, err := cs.Finalize()
 	if err != nil {
 		j.closeModel()
@@ -76,7 +81,12 @@ func (j *job) openCheckpoint() error {
 	}
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
 	cfg.SubpixelDeconv = !o.ExactDeconv
-	gen, err := ck.LoadGenerator("generator", trained.InferenceGraph(cfg), o.Session)
+	build := trained.InferenceGraph(cfg)
+	if o.Resize == ResizeNative {
+		build = nativeGraph(cfg)
+		j.native, j.stride = true, cfg.Stride()
+	}
+	gen, err := ck.LoadGenerator("generator", build, o.Session)
 	if err != nil {
 		return err
 	}
@@ -87,10 +97,14 @@ func (j *job) openCheckpoint() error {
 }
 
 // GeneratorGraph is infer's generator graph for cfg (sub-pixel
-// deconvolutions unless exact), for inspection (kernel coverage); it opens
-// nothing.
-func GeneratorGraph(cfg pix2pix.Config, exactDeconv bool) (*tf.Graph, error) {
+// deconvolutions unless exact; of any image size with native), for
+// inspection (kernel coverage); it opens nothing.
+func GeneratorGraph(cfg pix2pix.Config, exactDeconv, native bool) (*tf.Graph, error) {
 	cfg.SubpixelDeconv = !exactDeconv
-	g, _, _, err := trained.BuildGenerator("generator", trained.InferenceGraph(cfg))
+	build := trained.InferenceGraph(cfg)
+	if native {
+		build = nativeGraph(cfg)
+	}
+	g, _, _, err := trained.BuildGenerator("generator", build)
 	return g, err
 }

@@ -28,7 +28,11 @@ type Options struct {
 	BatchSize int
 	// Keep256 writes 256x256 outputs instead of resizing back to the
 	// input's size.
-	Keep256      bool
+	Keep256 bool
+	// Resize is how an image meets the model: ResizeCrop ("" too) scales
+	// it to the crop size and back; ResizeNative runs the generator on
+	// the image's own size, reflect-padded to a multiple of its stride.
+	Resize       string
 	SkipExisting bool
 	// Dropout at inference, as the original's test mode (on there).
 	Dropout bool
@@ -65,10 +69,10 @@ type Summary struct {
 // item is one image on its way through the pipeline.
 type item struct {
 	path      string
-	input     *tf.Tensor // [256, 256, c]
+	input     *tf.Tensor // [256, 256, c]; padded to multiples of the stride with --resize native
 	lightness *tf.Tensor // Lab models
 	size      *tf.Tensor // [2] int32
-	output    *tf.Tensor // [256, 256, c]
+	output    *tf.Tensor // the input's height and width, outCh channels
 }
 
 type job struct {
@@ -77,6 +81,9 @@ type job struct {
 	outCh int
 	// side is the model's image side (256 unless trained with --crop_size).
 	side int64
+	// native: --resize native, padding to multiples of stride.
+	native bool
+	stride int64
 	// gen runs the generator: inputs -> outputs (+ the dropout step).
 	sess           *tf.Session
 	inputs, output tf.Output
@@ -96,6 +103,9 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		o.Out = io.Discard
 	}
 	if err := options.CheckBatchSize(o.BatchSize); err != nil {
+		return nil, err
+	}
+	if err := checkResize(o); err != nil {
 		return nil, err
 	}
 	if o.Workers <= 0 {
