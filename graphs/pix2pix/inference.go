@@ -46,10 +46,17 @@ type GeneratorOptions struct {
 
 // BuildGenerator adds the generator on inputs ([batch, 256, 256,
 // InChannels] in [-1, 1]). cfg.Dropout decides dropout (the original keeps
-// it on at test time).
+// it on at test time). Another setup's generator (cfg.Setup) is built by
+// its own package (see RegisterSetup).
 func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOptions) (*Generator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if other, err := otherSetup(cfg); other != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return other(s, cfg, inputs, o)
 	}
 	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
 		return nil, err
