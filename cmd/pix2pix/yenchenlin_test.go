@@ -42,13 +42,7 @@ func yenSmall(in, out string, extra ...string) []string {
 func TestYenchenlinSetupCLI(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	writePairs(t, data, 2, 256, 256)
-	for _, bad := range [][]string{{"--gen-norm", "instance"}, {"--crop_size", "128"}, {"--kernel-size", "5"}} {
-		out, err := run(t, yenSmall(data, filepath.Join(t.TempDir(), "bad"), bad...)...)
-		var ec cli.ExitCoder
-		if !errors.As(err, &ec) || ec.ExitCode() != exitUsage || !strings.Contains(err.Error(), bad[0]) {
-			t.Errorf("--setup yenchenlin %s: want a usage error (exit 2) naming %s, got %v\n%s", strings.Join(bad, " "), bad[0], err, out)
-		}
-	}
+	checkYenRefused(t, data)
 
 	ours := filepath.Join(t.TempDir(), "ours")
 	log := mustRun(t, yenSmall(data, ours, "--max_steps", "2", "--save_freq", "2", "--progress_freq", "1")...)
@@ -100,6 +94,19 @@ func TestYenchenlinSetupCLI(t *testing.T) {
 		}
 	}
 	t.Logf("yenchenlin setup: CLI checkpoint restores in the reference, the reference's directory runs in test and resumes with fresh Adam, infer and export run")
+}
+
+// checkYenRefused: options the setup fixes are usage errors (exit 2)
+// naming the flag.
+func checkYenRefused(t *testing.T, data string) {
+	t.Helper()
+	for _, bad := range [][]string{{"--gen-norm", "instance"}, {"--crop_size", "128"}, {"--kernel-size", "5"}} {
+		out, err := run(t, yenSmall(data, filepath.Join(t.TempDir(), "bad"), bad...)...)
+		var ec cli.ExitCoder
+		if !errors.As(err, &ec) || ec.ExitCode() != exitUsage || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("--setup yenchenlin %s: want a usage error (exit 2) naming %s, got %v\n%s", strings.Join(bad, " "), bad[0], err, out)
+		}
+	}
 }
 
 // checkYenPowers checks global_step and the Adam beta powers of step gs:
