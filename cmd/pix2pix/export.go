@@ -42,7 +42,7 @@ Example:
 			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the export", Category: catData},
 			&cli.StringFlag{Name: "output_filetype", Aliases: kebab("output_filetype"), Value: "png", Usage: "png or jpeg (the original-format export's output)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "export without dropout (deterministic outputs)", Category: catData},
-			testBNFlag(),
+			testBNFlag(), setupOpenFlag(),
 			&cli.BoolFlag{Name: "no-saved-model", Usage: "write only the original's format", Category: catData},
 			&cli.BoolFlag{Name: "onnx", Usage: "also write model.onnx: the generator in standard ONNX ops (opset 17), float NCHW [batch,3,256,256] in [0,1] in and out, no dropout", Category: catData},
 			&cli.BoolFlag{Name: "force", Usage: "export into a non-empty directory, replacing a previous export there (never a training run's files)", Category: catData},
@@ -64,7 +64,7 @@ func runExport(c *cli.Context) error {
 	for _, r := range replaced {
 		fmt.Printf("replacing %s (--force)\n", filepath.Join(c.String("output_dir"), r))
 	}
-	o := export.Options{Checkpoint: c.String("checkpoint"), OutputDir: c.String("output_dir"),
+	o := export.Options{Checkpoint: c.String("checkpoint"), Setup: c.String("setup"), OutputDir: c.String("output_dir"),
 		JPEG: ft == "jpeg", Dropout: !c.Bool("no-test-dropout"), TestBN: c.String("test-bn")}
 	fmt.Fprintln(os.Stdout, "exporting model")
 	if err := export.WriteOriginal(o); err != nil {

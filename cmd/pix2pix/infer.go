@@ -37,7 +37,7 @@ Examples:
 			&cli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (resume a large job)", Category: catData},
 			&cli.StringFlag{Name: "shard", Usage: "process part `K/N` of the inputs (every N-th from the K-th, 1 <= K <= N)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "turn dropout off for deterministic outputs (the original keeps it on)", Category: catData},
-			testBNFlag(),
+			testBNFlag(), setupOpenFlag(),
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "use TensorFlow's transposed-convolution op, as the original, instead of the faster sub-pixel form (equal up to float rounding; outputs differ by at most 1/255)", Category: catData},
 			&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding", Category: catData},
@@ -75,7 +75,7 @@ func runInfer(c *cli.Context) error {
 	ctx, stop := interruptible()
 	defer stop()
 	sum, err := infer.Run(ctx, infer.Options{
-		Model: c.String("model"), Inputs: inputs, OutputDir: c.String("output_dir"),
+		Model: c.String("model"), Setup: c.String("setup"), Inputs: inputs, OutputDir: c.String("output_dir"),
 		BatchSize: c.Int("batch_size"), Keep256: c.Bool("keep-256"), Resize: c.String("resize"), SkipExisting: c.Bool("skip-existing"),
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), MaxPixels: c.Int64("max-pixels"), TestBN: c.String("test-bn"),
 		ExactDeconv: c.Bool("exact-deconv"),

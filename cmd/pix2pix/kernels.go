@@ -27,15 +27,16 @@ type deviceGraph struct {
 	g    *tf.Graph
 }
 
-// deviceGraphs builds every such graph for cfg and for its separable and
-// Lab variants: training (with summaries and display images), test mode,
-// and infer's generator in both deconvolution forms, at the crop size and
-// at any size (--resize native).
+// deviceGraphs builds every such graph for cfg, for its separable and
+// Lab variants, the techniques' and the yenchenlin setup's: training
+// (with summaries and display images), test mode, and infer's generator
+// in both deconvolution forms, at the crop size and at any size
+// (--resize native).
 func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 	variants := []struct {
 		name string
 		cfg  pix2pix.Config
-	}{{"", cfg}, {" separable_conv", cfg}, {" lab_colorization", cfg}, {" instance-hinge", cfg}, {" logits-moving", cfg}, {" lsgan", cfg}}
+	}{{"", cfg}, {" separable_conv", cfg}, {" lab_colorization", cfg}, {" instance-hinge", cfg}, {" logits-moving", cfg}, {" lsgan", cfg}, {" yenchenlin", pix2pix.DefaultConfig()}}
 	variants[1].cfg.SeparableConv = true
 	variants[2].cfg.InChannels, variants[2].cfg.OutChannels = 1, 2
 	// The techniques' options bring ops of their own (instance norm, the
@@ -48,6 +49,10 @@ func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 	lm.GANLoss, lm.LabelSmoothing, lm.BNUpdateMoving, lm.TestBN = pix2pix.LossLogits, 0.9, true, pix2pix.TestBNMoving
 	lm.KernelSize, lm.DiscrimNorm = 5, pix2pix.NormNone
 	variants[5].cfg.GANLoss = pix2pix.LossLSGAN
+	// The yenchenlin setup's graphs (graphs/yenchenlin): its batch norm,
+	// dense layer, sigmoid cross-entropy and two Adams.
+	yc := &variants[6].cfg
+	yc.Setup, yc.NGF, yc.NDF, yc.Seed = pix2pix.SetupYenchenlin, cfg.NGF, cfg.NDF, cfg.Seed
 	var out []deviceGraph
 	add := func(name string, g *tf.Graph, err error) error {
 		if err != nil {

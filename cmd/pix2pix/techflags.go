@@ -13,6 +13,7 @@ const catTech = "Techniques (each off by default: the original's graph)"
 func techniqueFlags() []cli.Flag {
 	d := pix2pix.DefaultConfig()
 	return []cli.Flag{
+		&cli.StringFlag{Name: "setup", Value: d.Setup, Usage: "whose program's graph to train: affinelayer (the original) or yenchenlin (yenchenlin/pix2pix-tensorflow's, under its variable names; it fixes the options below)", Category: catTech},
 		&cli.IntFlag{Name: "crop_size", Aliases: kebab("crop_size"), Value: d.CropSize, Usage: "image side the networks take, a power of two from 64 (U-Net of log2(size) levels; --scale_size defaults to size*286/256)", Category: catTech},
 		&cli.StringFlag{Name: "gen-norm", Value: d.GenNorm, Usage: "generator normalisation: batch (the original's), instance or none", Category: catTech},
 		&cli.StringFlag{Name: "discrim-norm", Value: d.DiscrimNorm, Usage: "discriminator normalisation: batch (the original's), instance or none", Category: catTech},
@@ -32,6 +33,7 @@ func techniqueFlags() []cli.Flag {
 
 // techniqueConfig reads the technique flags into cfg.
 func techniqueConfig(c *cli.Context, cfg *pix2pix.Config) {
+	cfg.Setup = c.String("setup")
 	cfg.CropSize = c.Int("crop_size")
 	cfg.GenNorm, cfg.DiscrimNorm = c.String("gen-norm"), c.String("discrim-norm")
 	cfg.Init, cfg.InitStd = c.String("init"), c.Float64("init-std")
@@ -46,6 +48,12 @@ func techniqueConfig(c *cli.Context, cfg *pix2pix.Config) {
 // testBNFlag is --test-bn of the commands that run a trained generator.
 func testBNFlag() cli.Flag {
 	return &cli.StringFlag{Name: "test-bn", Value: pix2pix.TestBNBatch, Usage: "batch-norm statistics: batch (each batch's own, the original's) or moving (the moving averages, as junyanz's --eval; needs a run trained with --bn-update-moving)", Category: catData}
+}
+
+// setupOpenFlag is --setup of the commands that open a training
+// directory: only for one without options.json.
+func setupOpenFlag() cli.Flag {
+	return &cli.StringFlag{Name: "setup", Usage: "for a checkpoint directory without options.json: yenchenlin opens one written by yenchenlin/pix2pix-tensorflow (ngf and ndf read from the checkpoint, the right half of an A|B image in)", Category: catData}
 }
 
 // recordedTechniques is the technique part of options.json.

@@ -33,7 +33,7 @@ Example:
 			&cli.Int64Flag{Name: "max_steps", Aliases: kebab("max_steps"), Usage: "stop after N batches (0: all)", Category: catData},
 			&cli.Float64Flag{Name: "aspect_ratio", Aliases: kebab("aspect_ratio"), Value: 1.0, Usage: "write images 256 high and round(256*ratio) wide (bicubic)", Category: catData},
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "turn dropout off for deterministic outputs", Category: catData},
-			testBNFlag(),
+			testBNFlag(), setupOpenFlag(),
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks", Category: catData},
 			&cli.BoolFlag{Name: "allow_odd_width", Aliases: kebab("allow_odd_width"), Usage: "accept paired images of odd width", Category: catData},
 			&cli.IntFlag{Name: "workers", Value: 0, Usage: "goroutines checking the images up front and preparing batches (0: one per core)", Category: catData},
@@ -63,7 +63,7 @@ func runTest(c *cli.Context) error {
 	ctx, stop := interruptible()
 	defer stop()
 	res, err := testmode.Run(ctx, testmode.Options{
-		InputDir: c.String("input_dir"), OutputDir: c.String("output_dir"), Checkpoint: c.String("checkpoint"),
+		InputDir: c.String("input_dir"), OutputDir: c.String("output_dir"), Checkpoint: c.String("checkpoint"), Setup: c.String("setup"),
 		BatchSize: c.Int("batch_size"), MaxSteps: c.Int64("max_steps"), AspectRatio: c.Float64("aspect_ratio"),
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), TestBN: c.String("test-bn"),
 		Check:   dataset.CheckOptions{AllowOddWidth: c.Bool("allow_odd_width"), MaxPixels: c.Int64("max-pixels")},

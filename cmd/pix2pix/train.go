@@ -198,6 +198,9 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		ScaleSize:       c.Int("scale_size"),
 		CropSize:        int(cfg.Size()),
 	}
+	if cfg.Setup == pix2pix.SetupYenchenlin && !c.IsSet("which_direction") {
+		in.WhichDirection = "BtoA" // that program translates the right half into the left
+	}
 	if !c.IsSet("scale_size") {
 		in.ScaleSize = int(cfg.Size()) * 286 / pix2pix.DefaultCropSize
 	}

@@ -87,7 +87,8 @@ type Config struct {
 	Seed int64
 
 	// Setup names the program whose graph this is: "affinelayer" (the
-	// only one this package builds; see techniques.go).
+	// one this package builds) or "yenchenlin" (graphs/yenchenlin's; see
+	// setups.go).
 	Setup string
 	// CropSize is the image side, a power of two from 64 (0: 256). The
 	// U-Net has log2(CropSize) levels.
@@ -153,6 +154,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("beta1 must be in [0, 1) (got %g)", c.Beta1)
 	case c.BNMomentum < 0 || c.BNMomentum > 1:
 		return fmt.Errorf("batch-norm momentum must be in [0, 1] (got %g)", c.BNMomentum)
+	case c.Setup == SetupYenchenlin:
+		return c.validateYenchenlin()
 	}
 	return c.validateTechniques()
 }

@@ -28,12 +28,15 @@ func (h Health) Outputs() []tf.Output {
 
 // BuildHealth adds the health signals of m under s.
 func BuildHealth(s *op.Scope, m *Model) Health {
-	// Over every axis: the PatchGAN's [batch, h, w, 1] or the scalar
-	// discriminator's [batch, 1].
+	// Over every axis: the PatchGAN map is [batch, h, w, 1], the scalar
+	// output (--discrim-output scalar) [batch, 1].
 	mean := func(name string, x tf.Output) tf.Output {
 		ms := s.SubScope(name)
-		axes := op.Range(ms.SubScope("axes"), op.Const(ms.SubScope("zero"), int32(0)), op.Rank(ms, x), op.Const(ms.SubScope("one"), int32(1)))
-		return op.Mean(ms, x, axes)
+		axes := make([]int32, x.Shape().NumDimensions())
+		for i := range axes {
+			axes[i] = int32(i)
+		}
+		return op.Mean(ms, x, op.Const(ms.SubScope("axes"), axes))
 	}
 	return Health{
 		DReal:           mean("d_real", m.PredictReal),

@@ -49,11 +49,22 @@ type GeneratorOptions struct {
 }
 
 // BuildGenerator adds the generator on inputs ([batch, 256, 256,
-// InChannels] in [-1, 1]; any multiple of the stride with o.AnySize). cfg.Dropout decides dropout (the original keeps
-// it on at test time).
+// InChannels] in [-1, 1]; any multiple of the stride with o.AnySize).
+// cfg.Dropout decides dropout (the original keeps it on at test time).
+// Another setup's generator (cfg.Setup) is built by its own package (see
+// RegisterSetup).
 func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOptions) (*Generator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if other, err := otherSetup(cfg); other != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		if o.AnySize {
+			return nil, fmt.Errorf("setup %s: --resize native is not supported (its generator is built for %dx%d): use --resize crop", cfg.Setup, cfg.Size(), cfg.Size())
+		}
+		return other(s, cfg, inputs, o)
 	}
 	check := func() error { return checkImage("inputs", inputs, cfg.Size(), cfg.InChannels) }
 	if o.AnySize {

@@ -64,6 +64,10 @@ func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Setup != "" && cfg.Setup != SetupAffinelayer {
+		// Not silently affinelayer's graph under another setup's name.
+		return nil, fmt.Errorf("setup %s: its training graph is built by graphs/%s (pkg/trained.NewYenchenlin), not here", cfg.Setup, cfg.Setup)
+	}
 	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
 		return nil, err
 	}

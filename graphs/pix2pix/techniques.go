@@ -66,7 +66,7 @@ func oneOf(what, v string, allowed ...string) error {
 // validateTechniques checks the options of the techniques.
 func (c Config) validateTechniques() error {
 	if c.Setup != "" && c.Setup != SetupAffinelayer {
-		return fmt.Errorf("setup %q: this graph builds the affinelayer setup only", c.Setup)
+		return fmt.Errorf("setup %q: want %s or %s", c.Setup, SetupAffinelayer, SetupYenchenlin)
 	}
 	if n := c.Size(); n < 64 || n&(n-1) != 0 {
 		return fmt.Errorf("crop_size %d: want a power of two from 64 (128, 256, 512, 1024)", n)

@@ -23,6 +23,9 @@ type builder struct {
 	// noUpdates leaves out the moving-average updates (inference: they
 	// are never read, and a served model should not write to itself).
 	noUpdates bool
+	// perImage takes batch norm's statistics over each image alone
+	// (inference; only with noUpdates).
+	perImage bool
 }
 
 // truncatedNormal is tf.truncated_normal_initializer(stddev): a sample of
@@ -95,14 +98,20 @@ func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) tf.Output {
 	mm := b.store.Get(name+"/moving_mean", tf.Float, []int64{c}, zerosInit, false)
 	mv := b.store.Get(name+"/moving_variance", tf.Float, []int64{c}, onesInit, false)
 	ms := s.SubScope("moments")
-	axes := op.Const(ms.SubScope("axes"), []int32{0, 1, 2})
+	dims := []int32{0, 1, 2}
+	if b.perImage {
+		dims = []int32{1, 2} // [batch, 1, 1, c]: broadcast below as is
+	}
+	axes := op.Const(ms.SubScope("axes"), dims)
 	mean := op.Mean(ms.SubScope("mean"), x, axes, op.MeanKeepDims(true))
 	sq := op.SquaredDifference(ms, x, op.StopGradient(ms, mean))
 	variance := op.Mean(ms.SubScope("variance"), sq, axes, op.MeanKeepDims(true))
 	squeeze := func(name string, t tf.Output) tf.Output {
 		return op.Squeeze(ms.SubScope(name), t, op.SqueezeAxis([]int64{0, 1, 2}))
 	}
-	mean, variance = squeeze("Squeeze", mean), squeeze("Squeeze_1", variance)
+	if !b.perImage {
+		mean, variance = squeeze("Squeeze", mean), squeeze("Squeeze_1", variance)
+	}
 	if !b.noUpdates {
 		move := func(v *nn.Variable, value tf.Output) *tf.Operation {
 			us := s.SubScope("update")

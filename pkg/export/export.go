@@ -28,7 +28,10 @@ import (
 type Options struct {
 	// Checkpoint is the training output directory to export from.
 	Checkpoint string
-	OutputDir  string
+	// Setup, if set, is the setup of a Checkpoint without options.json
+	// (see trained.OpenCheckpointSetup).
+	Setup     string
+	OutputDir string
 	// JPEG makes the original-format export encode JPEG (quality 80).
 	JPEG bool
 	// Dropout stays in the exported generator (the original's export
@@ -39,8 +42,8 @@ type Options struct {
 }
 
 // modelConfig reads the exported model's checkpoint and options.
-func modelConfig(dir string, dropout bool, testBN string) (*trained.Checkpoint, pix2pix.Config, error) {
-	ck, err := trained.OpenCheckpoint(dir)
+func modelConfig(dir, setup string, dropout bool, testBN string) (*trained.Checkpoint, pix2pix.Config, error) {
+	ck, err := trained.OpenCheckpointSetup(dir, setup)
 	if err != nil {
 		return nil, pix2pix.Config{}, err
 	}
@@ -71,7 +74,7 @@ func writeProto(path string, m proto.Message) error {
 // WriteOriginal writes OutputDir/export.meta and the export checkpoint
 // (plus its state file), as the original's export mode.
 func WriteOriginal(o Options) error {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout, o.TestBN)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Setup, o.Dropout, o.TestBN)
 	if err != nil {
 		return err
 	}
@@ -214,7 +217,7 @@ func servingMeta(g *tf.Graph, v *serving.Serving, sv *pix2pix.Saver) (*cpb.MetaG
 // loadServing builds the SavedModel graph and restores its generator from
 // the checkpoint.
 func loadServing(o Options) (*serving.Serving, *trained.Generator, error) {
-	ck, cfg, err := modelConfig(o.Checkpoint, o.Dropout, o.TestBN)
+	ck, cfg, err := modelConfig(o.Checkpoint, o.Setup, o.Dropout, o.TestBN)
 	if err != nil {
 		return nil, nil, err
 	}

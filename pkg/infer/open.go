@@ -67,7 +67,7 @@ func (j *job) openSavedModel(dir string) error {
 // openCheckpoint restores the generator from a training directory.
 func (j *job) openCheckpoint() error {
 	o := j.o
-	ck, err := trained.OpenCheckpoint(o.Model)
+	ck, err := trained.OpenCheckpointSetup(o.Model, o.Setup)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,10 @@ type Options struct {
 	// Model is a training output directory (checkpoint and options.json)
 	// or a SavedModel written by pix2pix export (the directory itself or
 	// one holding it as saved_model/).
-	Model     string
+	Model string
+	// Setup, if set, is the setup of a Model directory without
+	// options.json (see trained.OpenCheckpointSetup).
+	Setup     string
 	Inputs    []string
 	OutputDir string
 	BatchSize int

@@ -133,6 +133,9 @@ func readGenerator(prefix string) (weights, error) {
 // norm on each image's statistics.
 func onnxSupports(dir string, cfg pix2pix.Config) error {
 	d := pix2pix.DefaultConfig()
+	if cfg.Setup != d.Setup {
+		return fmt.Errorf("%s was trained with setup %s: export --onnx writes only the affinelayer generator; export without --onnx for the SavedModel, which supports it", dir, cfg.Setup)
+	}
 	if cfg.Size() != d.Size() || cfg.GenNorm != d.GenNorm || cfg.KernelSize != d.KernelSize {
 		return fmt.Errorf("%s was trained with crop_size %d, gen_norm %s, kernel_size %d: export --onnx writes only the original's generator (256, batch, 4); export without --onnx for the SavedModel, which supports them",
 			dir, cfg.Size(), cfg.GenNorm, cfg.KernelSize)

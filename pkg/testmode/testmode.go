@@ -28,7 +28,10 @@ import (
 // Options of a test run.
 type Options struct {
 	InputDir, OutputDir, Checkpoint string
-	BatchSize                       int
+	// Setup, if set, is the setup of a Checkpoint without options.json
+	// (see trained.OpenCheckpointSetup).
+	Setup     string
+	BatchSize int
 	// MaxSteps, if > 0, stops after that many batches (the original's
 	// min(steps_per_epoch, max_steps)).
 	MaxSteps    int64
@@ -69,7 +72,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := options.CheckBatchSize(o.BatchSize); err != nil {
 		return Result{}, err
 	}
-	ck, err := trained.OpenCheckpoint(o.Checkpoint)
+	ck, err := trained.OpenCheckpointSetup(o.Checkpoint, o.Setup)
 	if err != nil {
 		return Result{}, err
 	}
@@ -77,7 +80,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	for _, kv := range []struct {
 		k string
 		v interface{}
-	}{{"which_direction", mo.WhichDirection}, {"ngf", mo.NGF}, {"ndf", mo.NDF}, {"lab_colorization", mo.LabColorization}} {
+	}{{"which_direction", mo.WhichDirection}, {"ngf", mo.NGF}, {"ndf", mo.NDF}, {"lab_colorization", mo.LabColorization}, {"setup", ck.Config.Setup}} {
 		fmt.Fprintln(o.Out, "loaded", kv.k, "=", kv.v)
 	}
 	paths, err := dataset.List(o.InputDir)

@@ -14,6 +14,7 @@ import (
 	"pix2pix/graphs/nn"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/graphs/summary"
+	"pix2pix/graphs/yenchenlin"
 	"pix2pix/pkg/session"
 	"pix2pix/pkg/trained"
 )
@@ -118,6 +119,9 @@ func newTrainer(cfg pix2pix.Config, dcfg display.Config, batch int, logdir strin
 // inspection (kernel coverage, op counts); it opens nothing and writes
 // nothing (the summary directory is only named in the graph).
 func Graph(cfg pix2pix.Config, dcfg display.Config, batch int) (*tf.Graph, error) {
+	if cfg.Setup == pix2pix.SetupYenchenlin {
+		return trained.YenchenlinGraph(yenchenlin.FromConfig(cfg), int64(batch))
+	}
 	var ex extras
 	g, _, _, err := trained.Build(cfg, trained.Placeholders(cfg, int64(batch)), ex.add(dcfg, "logdir"))
 	return g, err

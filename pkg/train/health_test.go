@@ -15,10 +15,19 @@ import (
 // TestHealthSignalsMatchFetchedTensors takes one training step on fixed
 // weights and inputs, fetching the health signals together with the
 // discriminator's outputs and every gradient, and recomputes each
-// signal in float64 from those tensors.
+// signal in float64 from those tensors; for the PatchGAN map and for the
+// scalar output (--discrim-output scalar, [batch, 1]).
 func TestHealthSignalsMatchFetchedTensors(t *testing.T) {
-	cfg := pix2pix.DefaultConfig()
-	cfg.NGF, cfg.NDF, cfg.Seed = 4, 4, 3
+	for _, output := range []string{pix2pix.OutputPatch, pix2pix.OutputScalar} {
+		t.Run(output, func(t *testing.T) {
+			cfg := pix2pix.DefaultConfig()
+			cfg.NGF, cfg.NDF, cfg.Seed, cfg.DiscrimOutput = 4, 4, 3, output
+			checkHealthSignals(t, cfg)
+		})
+	}
+}
+
+func checkHealthSignals(t *testing.T, cfg pix2pix.Config) {
 	tr, ex, err := newTrainer(cfg, display.Config{WhichDirection: "AtoB", AspectRatio: 1, Batch: 1}, 1, "", session.Options{})
 	if err != nil {
 		t.Fatal(err)

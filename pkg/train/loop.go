@@ -10,6 +10,7 @@ import (
 
 	tf "github.com/wamuir/graft/tensorflow"
 
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/health"
@@ -74,6 +75,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
+	if o.Model.Setup == pix2pix.SetupYenchenlin {
+		return runYenchenlin(ctx, o, paths, keeper)
+	}
 
 	logdir := o.logdir()
 	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)

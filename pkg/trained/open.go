@@ -35,6 +35,11 @@ func OpenCheckpoint(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fromOptions(dir, prefix, mo)
+}
+
+// fromOptions is the checkpoint at prefix with the model options mo.
+func fromOptions(dir, prefix string, mo options.Model) (*Checkpoint, error) {
 	c := &Checkpoint{Dir: dir, Prefix: prefix, Options: mo}
 	c.Config = pix2pix.DefaultConfig()
 	c.Config.NGF, c.Config.NDF, c.Config.SeparableConv = mo.NGF, mo.NDF, mo.SeparableConv
