@@ -78,7 +78,12 @@ func Run(ctx context.Context, o Options) error {
 	if o.Model.Setup == pix2pix.SetupYenchenlin {
 		return runYenchenlin(ctx, o, paths, keeper)
 	}
+	return runAffinelayer(ctx, o, paths, keeper)
+}
 
+// runAffinelayer is the original's training run: the graph with its
+// summaries and display images, the outputs, then the loop.
+func runAffinelayer(ctx context.Context, o Options, paths []string, keeper *checkpoint.Keeper) error {
 	logdir := o.logdir()
 	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)
 	if err != nil {
