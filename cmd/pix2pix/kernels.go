@@ -77,6 +77,9 @@ func deviceGraphs(cfg pix2pix.Config, batch int) ([]deviceGraph, error) {
 				name += " exact-deconv"
 			}
 			if mode.native {
+				if v.cfg.Setup == pix2pix.SetupYenchenlin {
+					continue // refused: that setup's generator has a fixed size
+				}
 				name += " resize-native"
 			}
 			g, err = infer.GeneratorGraph(v.cfg, mode.exact, mode.native)
