@@ -230,14 +230,8 @@ func (r *run) loop(ctx context.Context) error {
 			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
 				DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: float64(r.lrs[0]), DiscrimLR: float64(r.lrs[1])})
 		}
-		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
-			r.progress(step, maxSteps, gs, spe, t0)
-		}
-		if should(o.SaveFreq, step, maxSteps) {
-			fmt.Fprintln(r.out, "saving model")
-			if err := r.save(gs); err != nil {
-				return err
-			}
+		if err := afterStep(o, r.out, step, maxSteps, gs, func() { r.progress(step, maxSteps, gs, spe, t0) }, r.save); err != nil {
+			return err
 		}
 	}
 	return nil

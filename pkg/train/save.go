@@ -49,20 +49,39 @@ func sameCheckpoint(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-// interrupted saves where the run stands and reports it. If no step ran
-// since the checkpoint it would write was saved or loaded, that checkpoint
-// already holds these weights: saving again would rewrite in place the
-// checkpoint the state file names, and a kill during that could leave it
-// unloadable.
+// interrupted saves where the run stands and reports it (see
+// saveOnInterrupt).
 func (r *run) interrupted(gs int64) error {
-	want := filepath.Join(r.o.OutputDir, fmt.Sprintf("model-%d", gs))
-	if r.lastSave == want || (r.lastSave == "" && sameCheckpoint(r.restored, want)) {
-		fmt.Fprintf(r.out, "interrupted: no step since %s was saved\n", want)
+	return saveOnInterrupt(r.out, r.o.OutputDir, gs, r.restored, func() string { return r.lastSave }, r.save)
+}
+
+// saveOnInterrupt is what both setups' runs do on a signal at global step
+// gs. If no step ran since the checkpoint it would write was saved or
+// loaded, that checkpoint already holds these weights: saving again would
+// rewrite in place the checkpoint the state file names, and a kill during
+// that could leave it unloadable.
+func saveOnInterrupt(out io.Writer, dir string, gs int64, restored string, lastSave func() string, save func(int64) error) error {
+	want := filepath.Join(dir, fmt.Sprintf("model-%d", gs))
+	if lastSave() == want || (lastSave() == "" && sameCheckpoint(restored, want)) {
+		fmt.Fprintf(out, "interrupted: no step since %s was saved\n", want)
 		return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(want))
 	}
-	fmt.Fprintln(r.out, "interrupted: saving model")
-	if err := r.save(gs); err != nil {
+	fmt.Fprintln(out, "interrupted: saving model")
+	if err := save(gs); err != nil {
 		return fmt.Errorf("%w at step %d; saving failed: %v", ErrInterrupted, gs, err)
 	}
-	return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(r.lastSave))
+	return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(lastSave()))
+}
+
+// afterStep reports progress and saves at their frequencies, for both
+// setups' loops.
+func afterStep(o Options, out io.Writer, step, maxSteps, gs int64, progress func(), save func(int64) error) error {
+	if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
+		progress()
+	}
+	if should(o.SaveFreq, step, maxSteps) {
+		fmt.Fprintln(out, "saving model")
+		return save(gs)
+	}
+	return nil
 }

@@ -137,14 +137,8 @@ func (r *yenRun) loop(ctx context.Context) error {
 		if err := r.iteration(b.Batch, gs); err != nil {
 			return err
 		}
-		if should(o.ProgressFreq, step, maxSteps) || o.Bar != nil {
-			r.progress(step, maxSteps, gs, spe, t0)
-		}
-		if should(o.SaveFreq, step, maxSteps) {
-			fmt.Fprintln(r.out, "saving model")
-			if err := r.save(gs); err != nil {
-				return err
-			}
+		if err := afterStep(o, r.out, step, maxSteps, gs, func() { r.progress(step, maxSteps, gs, spe, t0) }, r.save); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -221,17 +215,7 @@ func (r *yenRun) save(gs int64) error {
 	return nil
 }
 
-// interrupted saves where the run stands, unless nothing ran since the
-// checkpoint it would write (see run.interrupted).
+// interrupted saves where the run stands (see saveOnInterrupt).
 func (r *yenRun) interrupted(gs int64) error {
-	want := filepath.Join(r.o.OutputDir, fmt.Sprintf("model-%d", gs))
-	if r.lastSave == want || (r.lastSave == "" && sameCheckpoint(r.restored, want)) {
-		fmt.Fprintf(r.out, "interrupted: no step since %s was saved\n", want)
-		return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(want))
-	}
-	fmt.Fprintln(r.out, "interrupted: saving model")
-	if err := r.save(gs); err != nil {
-		return fmt.Errorf("%w at step %d; saving failed: %v", ErrInterrupted, gs, err)
-	}
-	return fmt.Errorf("%w at step %d; saved %s", ErrInterrupted, gs, filepath.Base(r.lastSave))
+	return saveOnInterrupt(r.out, r.o.OutputDir, gs, r.restored, func() string { return r.lastSave }, r.save)
 }
