@@ -195,44 +195,23 @@ func (r *run) loop(ctx context.Context) error {
 	spe := r.pipe.StepsPerEpoch()
 	maxSteps := o.maxSteps(spe)
 	fmt.Fprintf(r.out, "parameter_count = %d\n", m.ParamCount("generator")+m.ParamCount("discriminator"))
-
-	streamCtx, stop := context.WithCancel(context.Background())
-	defer stop()
-	batches := r.pipe.Stream(streamCtx, start, start+maxSteps)
-	if o.Bar != nil {
-		o.Bar.Start(maxSteps)
-		defer o.Bar.Finish()
-	}
-	t0 := time.Now()
-	for step := int64(0); step < maxSteps; step++ {
-		if ctx.Err() != nil {
-			return r.interrupted(start + step)
-		}
-		stepStart := time.Now()
-		var b pipeline.Result
-		select {
-		case b = <-batches:
-		case <-ctx.Done():
-			return r.interrupted(start + step)
-		}
-		if b.Err != nil {
-			return b.Err
-		}
-		gs := start + step + 1 // global_step after this step
-		if err := r.step(b.Batch, step, maxSteps, gs); err != nil {
-			return err
-		}
-		if err := r.steps.add(step+1, stepStart, time.Now()); err != nil {
-			return err
-		}
-		if should(lossEvery, step, maxSteps) {
-			h := r.signals
-			r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
-				DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: float64(r.lrs[0]), DiscrimLR: float64(r.lrs[1])})
-		}
-		if err := afterStep(o, r.out, step, maxSteps, gs, func() { r.progress(step, maxSteps, gs, spe, t0) }, r.save); err != nil {
-			return err
-		}
-	}
-	return nil
+	return drive(ctx, o, r.out, r.pipe, start, maxSteps, hooks{
+		step: func(step, gs int64, b *pipeline.Batch, began time.Time) error {
+			if err := r.step(b, step, maxSteps, gs); err != nil {
+				return err
+			}
+			if err := r.steps.add(step+1, began, time.Now()); err != nil {
+				return err
+			}
+			if should(lossEvery, step, maxSteps) {
+				h := r.signals
+				r.lossLog.Add(report.LossPoint{Step: gs, Discrim: float64(r.losses[0]), GenGAN: float64(r.losses[1]), GenL1: float64(r.losses[2]),
+					DReal: h[0], DFake: h[1], GenGradNorm: h[2], DiscrimGradNorm: h[3], LR: float64(r.lrs[0]), DiscrimLR: float64(r.lrs[1])})
+			}
+			return nil
+		},
+		progress:    func(step, gs int64, t0 time.Time) { r.progress(step, maxSteps, gs, spe, t0) },
+		save:        r.save,
+		interrupted: r.interrupted,
+	})
 }

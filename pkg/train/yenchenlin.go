@@ -115,33 +115,12 @@ func (r *yenRun) loop(ctx context.Context) error {
 	}
 	spe := r.pipe.StepsPerEpoch()
 	maxSteps := o.maxSteps(spe)
-	streamCtx, stop := context.WithCancel(context.Background())
-	defer stop()
-	batches := r.pipe.Stream(streamCtx, start, start+maxSteps)
-	if o.Bar != nil {
-		o.Bar.Start(maxSteps)
-		defer o.Bar.Finish()
-	}
-	t0 := time.Now()
-	for step := int64(0); step < maxSteps; step++ {
-		var b pipeline.Result
-		select {
-		case b = <-batches:
-		case <-ctx.Done():
-			return r.interrupted(start + step)
-		}
-		if b.Err != nil {
-			return b.Err
-		}
-		gs := start + step + 1
-		if err := r.iteration(b.Batch, gs); err != nil {
-			return err
-		}
-		if err := afterStep(o, r.out, step, maxSteps, gs, func() { r.progress(step, maxSteps, gs, spe, t0) }, r.save); err != nil {
-			return err
-		}
-	}
-	return nil
+	return drive(ctx, o, r.out, r.pipe, start, maxSteps, hooks{
+		step:        func(_, gs int64, b *pipeline.Batch, _ time.Time) error { return r.iteration(b, gs) },
+		progress:    func(step, gs int64, t0 time.Time) { r.progress(step, maxSteps, gs, spe, t0) },
+		save:        r.save,
+		interrupted: r.interrupted,
+	})
 }
 
 // iteration is the program's loop body for global step gs: d_optim, then
