@@ -46,7 +46,7 @@ func runCompare(c *cli.Context) error {
 	if err != nil {
 		return usage(err)
 	}
-	path, err := compare.Run(c.Context, compare.Options{Dirs: c.Args().Slice(), OutputDir: c.String("output_dir"),
+	path, _, err := compare.Run(c.Context, compare.Options{Dirs: c.Args().Slice(), OutputDir: c.String("output_dir"),
 		InputDir: c.String("input_dir"), Health: t, Session: so, Out: os.Stdout})
 	if err != nil {
 		return err

@@ -38,6 +38,7 @@ func sweepCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "the sweep's folder: one sub-folder per run, and compare.html", Category: "Sweep"},
 		&cli.StringSliceFlag{Name: "grid", Usage: "`key=v1,v2`: a train flag and its values (repeat for more axes; every combination runs)", Category: "Sweep"},
+		&cli.StringSliceFlag{Name: "vary", Usage: "`key=v1,v2`: one factor at a time: every --grid setting as it is (the base), and again with this key set to each value alone (repeat for more keys)", Category: "Sweep"},
 		&cli.StringFlag{Name: "seeds", Value: "1", Usage: "seeds per setting: 1-8, 1,3,5", Category: "Sweep"},
 		&cli.StringFlag{Name: "shard", Usage: "run part `K/N` of the grid (every N-th run from the K-th)", Category: "Sweep"},
 		&cli.StringFlag{Name: "heldout_dir", Aliases: kebab("heldout_dir"), Usage: "held-out A|B pairs for the compare page's test-mode L1 and PSNR", Category: "Sweep"},
@@ -49,10 +50,17 @@ func sweepCommand() *cli.Command {
 train flags too (any that train accepts). Runs already ended (done, NaN or
 collapsed, per their sweep-run.json) are skipped, so the same command
 resumes; a run that fails or goes NaN is recorded and the sweep goes on.
+At the end it writes compare.html and cells.md, a table of every setting
+over its seeds: NaN and collapse counts, held-out L1 and PSNR (mean, sd,
+range).
 
-Example:
+Examples:
    pix2pix sweep --output_dir sweep --input_dir data/train --heldout_dir data/val \
-       --grid ndf=16,32 --grid lr=0.0002,0.001 --seeds 1-4 --max_steps 300 --ngf 16`,
+       --grid ndf=16,32 --grid lr=0.0002,0.001 --seeds 1-4 --max_steps 300 --ngf 16
+
+   # one factor at a time against the defaults: 1 + 3 settings x 8 seeds
+   pix2pix sweep --output_dir sweep --input_dir data/train --heldout_dir data/val \
+       --vary discrim-norm=none --vary gan-loss=logits,lsgan --seeds 1-8 --max_steps 300`,
 		Flags:  append(flags, passedFlags()...),
 		Action: runSweep,
 	}
@@ -79,24 +87,37 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := compare.Run(ctx, compare.Options{Dirs: dirs, OutputDir: o.Dir, InputDir: c.String("heldout_dir"), Session: so, Out: os.Stdout})
+	path, runs, err := compare.Run(ctx, compare.Options{Dirs: dirs, OutputDir: o.Dir, InputDir: c.String("heldout_dir"), Session: so, Out: os.Stdout})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s (%d runs)\n", path, len(dirs))
+	cells := compare.Cells(runs)
+	cellsPath := filepath.Join(o.Dir, compare.CellsFile)
+	if err := compare.WriteCells(cellsPath, cells); err != nil {
+		return err
+	}
+	if err := compare.FormatCells(os.Stdout, cells); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%d settings)\n", cellsPath, len(cells))
 	return nil
 }
 
 func sweepOptions(c *cli.Context) (sweep.Options, error) {
-	var axes []sweep.Axis
-	for _, g := range c.StringSlice("grid") {
-		a, err := sweep.ParseAxis(g)
-		if err != nil {
-			return sweep.Options{}, err
-		}
-		axes = append(axes, a)
+	grid, err := axes(c, "grid")
+	if err != nil {
+		return sweep.Options{}, err
+	}
+	vary, err := axes(c, "vary")
+	if err != nil {
+		return sweep.Options{}, err
 	}
 	seeds, err := sweep.ParseSeeds(c.String("seeds"))
+	if err != nil {
+		return sweep.Options{}, err
+	}
+	settings, err := sweep.Vary(grid, vary, seeds)
 	if err != nil {
 		return sweep.Options{}, err
 	}
@@ -110,8 +131,21 @@ func sweepOptions(c *cli.Context) (sweep.Options, error) {
 			base = append(base, fmt.Sprintf("--%s=%v", name, c.Value(name)))
 		}
 	}
-	return sweep.Options{Dir: c.String("output_dir"), Settings: sweep.ShardOf(shard, sweep.Expand(axes, seeds)), Base: base,
+	return sweep.Options{Dir: c.String("output_dir"), Settings: sweep.ShardOf(shard, settings), Base: base,
 		Run: trainProcess, NaNCode: exitNaN, CollapseCode: exitCollapsed, Out: os.Stdout}, nil
+}
+
+// axes reads a repeated key=v1,v2 flag.
+func axes(c *cli.Context, flag string) ([]sweep.Axis, error) {
+	var out []sweep.Axis
+	for _, g := range c.StringSlice(flag) {
+		a, err := sweep.ParseAxis(flag, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // trainProcess runs `pix2pix train args...` as a process of this binary:

@@ -60,3 +60,45 @@ func TestSweepShardsAndResumes(t *testing.T) {
 		t.Errorf("compare.html does not show the NaN run")
 	}
 }
+
+// TestSweepVaryWritesCells: --vary runs the base and each varied value
+// alone, and cells.md sums the seeds of each setting up: the NaN runs are
+// counted, the base's held-out scores averaged. Run again, it trains
+// nothing and writes the same table.
+func TestSweepVaryWritesCells(t *testing.T) {
+	bin := pix2pixBinary(t)
+	data := filepath.Join(t.TempDir(), "data")
+	mustRun(t, "data", "synth", "--output_dir", data, "--count", "2", "--seed", "3")
+	dir := filepath.Join(t.TempDir(), "sweep")
+	args := []string{"sweep", "--output_dir", dir, "--vary", "lr=1e30", "--seeds", "1,2", "--input_dir", data,
+		"--heldout_dir", data, "--ngf", "4", "--ndf", "4", "--max_steps", "4", "--summary_freq", "2", "--progress_freq", "0"}
+	run := func() string {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pix2pix %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	first, second := run(), run()
+	cells, err := os.ReadFile(filepath.Join(dir, "cells.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cells.md:\n%s", cells)
+	for _, c := range []struct{ in, want string }{
+		{first, "4 ran (2 done, 2 NaN, 0 collapsed, 0 failed), 0 skipped"},
+		{first, "[3/4] lr=1e30,seed=1: nan"},
+		{second, "0 ran (0 done, 0 NaN, 0 collapsed, 0 failed), 4 skipped"},
+		{second, "wrote " + filepath.Join(dir, "cells.md") + " (2 settings)"},
+		{string(cells), "| base | 2 | 0 | 0 | 0 | 0."},
+		{string(cells), "(n=2) |"},
+		{string(cells), "| lr=1e30 | 2 | 2 | "},
+	} {
+		if !strings.Contains(c.in, c.want) {
+			t.Errorf("output lacks %q:\n%s", c.want, c.in)
+		}
+	}
+	if !strings.Contains(second, string(cells)) {
+		t.Errorf("the second sweep printed another table than cells.md:\n%s", second)
+	}
+}

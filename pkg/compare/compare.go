@@ -33,25 +33,25 @@ type Options struct {
 const Page = "compare.html"
 
 // Run reads every run, evaluates them if asked, and writes the page; it
-// returns the page's path. A run whose event files cannot be read is
-// shown with its error, not dropped.
-func Run(ctx context.Context, o Options) (string, error) {
+// returns the page's path and the runs as read. A run whose event files
+// cannot be read is shown with its error, not dropped.
+func Run(ctx context.Context, o Options) (string, []*RunData, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
 	if len(o.Dirs) == 0 {
-		return "", fmt.Errorf("no run directory given: pix2pix compare RUN_DIR...")
+		return "", nil, fmt.Errorf("no run directory given: pix2pix compare RUN_DIR...")
 	}
 	if o.Health == (health.Thresholds{}) {
 		o.Health = health.DefaultThresholds()
 	}
 	if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
-		return "", fmt.Errorf("output_dir: %w", err)
+		return "", nil, fmt.Errorf("output_dir: %w", err)
 	}
 	var runs []*RunData
 	for _, d := range o.Dirs {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return "", fmt.Errorf("%s is not a run directory", d)
+			return "", nil, fmt.Errorf("%s is not a run directory", d)
 		}
 		r, err := Load(d, o.Health)
 		if err != nil {
@@ -63,13 +63,13 @@ func Run(ctx context.Context, o Options) (string, error) {
 	if o.InputDir != "" {
 		for _, r := range runs {
 			if err := ctx.Err(); err != nil {
-				return "", err
+				return "", nil, err
 			}
 			r.Test = evaluate(ctx, r, o)
 		}
 	}
 	path := filepath.Join(o.OutputDir, Page)
-	return path, Write(path, runs)
+	return path, runs, Write(path, runs)
 }
 
 // evaluate runs test mode, dropout off, on o.InputDir with r's latest

@@ -20,21 +20,21 @@ type Axis struct {
 	Values []string
 }
 
-// ParseAxis reads "key=v1,v2". The key is passed to train as --key, so
-// any train flag is a grid key, as it exists.
-func ParseAxis(s string) (Axis, error) {
+// ParseAxis reads "key=v1,v2" (of --grid or --vary). The key is passed
+// to train as --key, so any train flag is a grid key, as it exists.
+func ParseAxis(flag, s string) (Axis, error) {
 	k, vs, ok := strings.Cut(s, "=")
 	k = strings.TrimLeft(strings.TrimSpace(k), "-")
 	if !ok || k == "" || vs == "" {
-		return Axis{}, fmt.Errorf("--grid %q: want key=value1,value2 (a train flag and its values), e.g. ndf=32,64", s)
+		return Axis{}, fmt.Errorf("--%s %q: want key=value1,value2 (a train flag and its values), e.g. ndf=32,64", flag, s)
 	}
 	if k == "seed" || k == "output_dir" || k == "output-dir" {
-		return Axis{}, fmt.Errorf("--grid %q: %s is set by the sweep (use --seeds for seeds)", s, k)
+		return Axis{}, fmt.Errorf("--%s %q: %s is set by the sweep (use --seeds for seeds)", flag, s, k)
 	}
 	a := Axis{Key: k}
 	for _, v := range strings.Split(vs, ",") {
 		if v = strings.TrimSpace(v); v == "" {
-			return Axis{}, fmt.Errorf("--grid %q: an empty value", s)
+			return Axis{}, fmt.Errorf("--%s %q: an empty value", flag, s)
 		}
 		a.Values = append(a.Values, v)
 	}
@@ -93,27 +93,71 @@ func (s Setting) Settings() map[string]string {
 // Expand is every combination of the axes' values with every seed, the
 // first axis varying slowest and the seed fastest.
 func Expand(axes []Axis, seeds []int64) []Setting {
-	combos := [][][2]string{nil}
+	var out []Setting
+	for _, c := range combos(axes) {
+		out = append(out, withSeeds(c, seeds)...)
+	}
+	return out
+}
+
+// Vary is one-factor-at-a-time on top of the grid: every grid
+// combination as it is (the base), then the same with each value of each
+// varied axis set alone, every one with every seed. A varied value is
+// best not the base's own (its runs would repeat the base's under another
+// name). A run's name is the grid's pairs, then the varied pair, then the
+// seed, so that a grid-only sweep and this one name the base alike.
+func Vary(grid, vary []Axis, seeds []int64) ([]Setting, error) {
+	inGrid := map[string]bool{}
+	for _, a := range grid {
+		inGrid[normKey(a.Key)] = true
+	}
+	seen := map[string]bool{}
+	for _, a := range vary {
+		if inGrid[normKey(a.Key)] || seen[normKey(a.Key)] {
+			return nil, fmt.Errorf("--vary %s: the key is already a --grid or --vary axis; give its values once", a.Key)
+		}
+		seen[normKey(a.Key)] = true
+	}
+	var out []Setting
+	for _, c := range combos(grid) {
+		out = append(out, withSeeds(c, seeds)...)
+		for _, a := range vary {
+			for _, v := range a.Values {
+				out = append(out, withSeeds(append(append([][2]string{}, c...), [2]string{a.Key, v}), seeds)...)
+			}
+		}
+	}
+	return out, nil
+}
+
+func normKey(k string) string { return strings.ReplaceAll(k, "-", "_") }
+
+// combos is every combination of the axes' values, the first axis
+// varying slowest.
+func combos(axes []Axis) [][][2]string {
+	out := [][][2]string{nil}
 	for _, a := range axes {
 		var next [][][2]string
-		for _, c := range combos {
+		for _, c := range out {
 			for _, v := range a.Values {
 				next = append(next, append(append([][2]string{}, c...), [2]string{a.Key, v}))
 			}
 		}
-		combos = next
+		out = next
 	}
-	var out []Setting
-	for _, c := range combos {
-		for _, seed := range seeds {
-			s := Setting{Pairs: c, Seed: seed}
-			var parts []string
-			for _, p := range c {
-				parts = append(parts, p[0]+"="+strings.ReplaceAll(p[1], "/", "_"))
-			}
-			s.Name = strings.Join(append(parts, "seed="+strconv.FormatInt(seed, 10)), ",")
-			out = append(out, s)
-		}
+	return out
+}
+
+// withSeeds is the setting of pairs with each seed, named by them.
+func withSeeds(pairs [][2]string, seeds []int64) []Setting {
+	var parts []string
+	for _, p := range pairs {
+		parts = append(parts, p[0]+"="+strings.ReplaceAll(p[1], "/", "_"))
+	}
+	out := make([]Setting, 0, len(seeds))
+	for _, seed := range seeds {
+		name := strings.Join(append(append([]string{}, parts...), "seed="+strconv.FormatInt(seed, 10)), ",")
+		out = append(out, Setting{Name: name, Pairs: pairs, Seed: seed})
 	}
 	return out
 }
