@@ -40,7 +40,7 @@ type Options struct {
 	// VariableDevice is where the variables live with several Devices
 	// ("": the first tower's; see pix2pix.Placement).
 	VariableDevice string
-	Flip      bool
+	Flip           bool
 	// Check is applied to every image's header.
 	Check dataset.CheckOptions
 	// Workers for the input pipeline (0: the cores).
