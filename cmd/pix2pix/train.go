@@ -89,6 +89,7 @@ func trainCommand() *cli.Command {
 	)
 	flags = append(flags, healthFlags()...)
 	flags = append(flags, runtimeFlags()...)
+	flags = append(flags, towerFlags()...)
 	return &cli.Command{
 		Name:  "train",
 		Usage: "train a pix2pix model, as the original's --mode train",
@@ -226,6 +227,9 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 		Session: so, Health: healthThresholds(c), StopOnCollapse: c.Bool("stop-on-collapse"),
 		Out: os.Stdout,
 	}
+	if err := applyTowers(c, &o); err != nil {
+		return train.Options{}, err
+	}
 	return o, o.Validate()
 }
 
@@ -259,5 +263,6 @@ func recordedOptions(c *cli.Context, o train.Options) map[string]interface{} {
 	for k, v := range recordedTechniques(o.Model) {
 		rec[k] = v
 	}
+	recordTowers(rec, o)
 	return rec
 }

@@ -51,6 +51,12 @@ type Model struct {
 	// GenLR and DiscrimLR are the learning rates of this step's updates.
 	GenLR, DiscrimLR tf.Output
 
+	// Towers are the replicas' own endpoints (inputs, outputs, losses,
+	// gradients), with several devices (BuildPlaced); nil with one. The
+	// Model's own forward endpoints are then the towers' concatenated in
+	// batch order, its losses and gradients their means over towers.
+	Towers []*Model
+
 	// GlobalStep reads global_step (int64) at the start of the step.
 	GlobalStep tf.Output
 	// Init initialises every variable.
@@ -61,55 +67,46 @@ type Model struct {
 // [batch, 256, 256, InChannels] and [batch, 256, 256, OutChannels] in
 // [-1, 1]: placeholders, or the input pipeline's outputs.
 func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
-	if err := cfg.Validate(); err != nil {
+	return BuildPlaced(s, cfg, Placement{}, inputs, targets)
+}
+
+// BuildPlaced is Build with the towers and variables placed as p says:
+// the fed batch is split evenly over p.Towers() towers, each with the
+// whole forward pass and its gradients on its device; the gradients are
+// averaged and applied once per network (see towers.go). The zero
+// Placement is exactly Build's graph.
+func BuildPlaced(s *op.Scope, cfg Config, p Placement, inputs, targets tf.Output) (*Model, error) {
+	if err := checkBuild(cfg, p, inputs, targets); err != nil {
 		return nil, err
 	}
-	if cfg.Setup != "" && cfg.Setup != SetupAffinelayer {
-		// Not silently affinelayer's graph under another setup's name.
-		return nil, fmt.Errorf("setup %s: its training graph is built by graphs/%s (pkg/trained.NewYenchenlin), not here", cfg.Setup, cfg.Setup)
-	}
-	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
-		return nil, err
-	}
-	if err := checkImage("targets", targets, cfg.Size(), cfg.OutChannels); err != nil {
-		return nil, err
-	}
-	st := nn.NewStore(s, cfg.Seed)
-	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}}
+	vdev := p.variableDevice()
+	vs := s.WithDevice(vdev)
+	st := nn.NewStore(vs, cfg.Seed)
 	m := &Model{Config: cfg, Vars: st, Inputs: inputs, Targets: targets}
 
 	// global_step comes first: dropout's seed reads it.
 	gs := st.Get("global_step", tf.Int64, []int64{}, func(s *op.Scope, _ []int64, _ tf.DataType, _ int64) tf.Output {
 		return op.Const(s.SubScope("zero"), int64(0))
 	}, false)
-	m.GlobalStep = gs.Read(s.SubScope("global_step"))
-	b.step = m.GlobalStep
+	m.GlobalStep = gs.Read(vs.SubScope("global_step"))
 
-	// The moving averages, when updated, follow the generator and the
-	// real images' discriminator copy (one update per variable).
-	b.updateMoving = cfg.BNUpdateMoving
-	m.Outputs = b.generator(s, inputs)
-	var fakeTape []dLayer
-	m.PredictReal, m.RealLogits, _ = b.discriminator(s.SubScope("real_discriminator"), inputs, targets)
-	b.updateMoving = false
-	m.PredictFake, m.FakeLogits, fakeTape = b.discriminator(s.SubScope("fake_discriminator"), inputs, m.Outputs)
-
-	m.losses(s)
+	towers := m.forward(s, p, inputs, targets)
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	genLR, discrimLR := m.schedule(s)
-	m.discrimTrain(s, b, discrimLR)
-	m.genTrain(s, b, fakeTape, genLR)
+	m.gather(vs, towers)
+	genLR, discrimLR := m.schedule(vs)
+	m.discrimTrain(s, vdev, towers, discrimLR)
+	m.genTrain(s, vdev, towers, genLR)
 	for k := 2; k <= cfg.GenSteps; k++ {
 		m.extraGenStep(s, st, k, genLR)
 	}
-	m.ema(s, st)
+	m.ema(vs, st)
 
-	m.IncrGlobalStep = op.AssignAddVariableOp(s.SubScope("incr_global_step"), gs.Handle, op.Const(s.SubScope("one"), int64(1)))
+	m.IncrGlobalStep = op.AssignAddVariableOp(vs.SubScope("incr_global_step"), gs.Handle, op.Const(vs.SubScope("one"), int64(1)))
 	deps := []*tf.Operation{m.EMAUpdate, m.IncrGlobalStep, m.GenTrain}
-	if len(b.bnUpdates) > 0 {
-		m.BNUpdate = op.NoOp(s.WithControlDependencies(b.bnUpdates...).SubScope("update_moving_averages"))
+	if bn := towers[0].b.bnUpdates; len(bn) > 0 {
+		m.BNUpdate = op.NoOp(s.WithControlDependencies(bn...).SubScope("update_moving_averages"))
 		deps = append(deps, m.BNUpdate)
 	}
 	m.Train = op.NoOp(s.WithControlDependencies(deps...).SubScope("train"))
@@ -118,6 +115,31 @@ func Build(s *op.Scope, cfg Config, inputs, targets tf.Output) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkBuild refuses a configuration, placement or input shape the
+// graph cannot be built for, before any op is added.
+func checkBuild(cfg Config, p Placement, inputs, targets tf.Output) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Setup != "" && cfg.Setup != SetupAffinelayer {
+		// Not silently affinelayer's graph under another setup's name.
+		return fmt.Errorf("setup %s: its training graph is built by graphs/%s (pkg/trained.NewYenchenlin), not here", cfg.Setup, cfg.Setup)
+	}
+	if err := p.Check(cfg); err != nil {
+		return err
+	}
+	if err := checkImage("inputs", inputs, cfg.Size(), cfg.InChannels); err != nil {
+		return err
+	}
+	if err := checkImage("targets", targets, cfg.Size(), cfg.OutChannels); err != nil {
+		return err
+	}
+	if n, b := int64(p.Towers()), inputs.Shape().Size(0); n > 1 && b >= 0 && b%n != 0 {
+		return fmt.Errorf("a batch of %d images cannot be split evenly over %d towers", b, n)
+	}
+	return nil
 }
 
 func checkImage(what string, x tf.Output, size int64, c int) error {
@@ -131,43 +153,69 @@ func checkImage(what string, x tf.Output, size int64, c int) error {
 	return nil
 }
 
-// discrimTrain: gradients of discrim_loss over the discriminator's
-// variables (through both copies), and its Adam step.
-func (m *Model) discrimTrain(s *op.Scope, b *builder, lr tf.Output) {
+// discrimTrain: each tower's gradients of its discrim_loss over the
+// discriminator's variables (through both copies), their mean over the
+// towers, and one Adam step.
+func (m *Model) discrimTrain(s *op.Scope, vdev string, towers []*tower, lr tf.Output) {
 	s = s.SubScope("discriminator_train")
-	vars := b.store.Trainable("discriminator")
-	xs := make([]tf.Output, len(vars))
-	for i, v := range vars {
-		xs[i] = b.reads[v]
+	vars := m.Vars.Trainable("discriminator")
+	per := make([][]Grad, len(towers))
+	for i, t := range towers {
+		gs := s
+		if i > 0 {
+			gs = t.scope.SubScope("discriminator_train")
+		}
+		per[i] = pair(vars, op.Gradients(gs.SubScope("gradients"), []tf.Output{t.m.DiscrimLoss}, t.b.readsOf(vars)))
+		t.m.DiscrimGrads = per[i]
 	}
-	grads := op.Gradients(s.SubScope("gradients"), []tf.Output{m.DiscrimLoss}, xs)
-	m.DiscrimGrads = pair(vars, grads)
-	m.DiscrimTrain, m.DiscrimLR = adam(s, b.store, "discriminator_train", m.Config, m.Config.discrimLR(), lr, m.DiscrimGrads)
+	vs := s.WithDevice(vdev)
+	m.DiscrimGrads = averageGrads(vs, per)
+	m.DiscrimTrain, m.DiscrimLR = adam(vs, m.Vars, "discriminator_train", m.Config, m.Config.discrimLR(), lr, m.DiscrimGrads)
 }
 
-// genTrain: gradients of gen_loss over the generator's variables and its
-// Adam step, all after the discriminator's step. The gradient reaches the
-// generator's output two ways: through L1 directly, and through the fake
-// discriminator copy, which is differentiated by hand (discrimBackward)
-// so that its weights can be read after their update, as the original
-// does (see DiscrimReading).
-func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer, lr tf.Output) {
+// genTrain: each tower's gradients of its gen_loss over the generator's
+// variables (towerGenGrads), their mean, and one Adam step, all after
+// the discriminator's step.
+func (m *Model) genTrain(s *op.Scope, vdev string, towers []*tower, lr tf.Output) {
 	s = s.SubScope("generator_train")
-	after := s.WithControlDependencies(m.DiscrimTrain)
+	per := make([][]Grad, len(towers))
+	for i, t := range towers {
+		ts := s
+		if i > 0 {
+			ts = t.scope.SubScope("generator_train")
+		}
+		per[i] = m.towerGenGrads(ts, t)
+		t.m.GenGrads = per[i]
+	}
+	after := s.WithDevice(vdev).WithControlDependencies(m.DiscrimTrain)
+	m.GenGrads = averageGrads(after, per)
+	m.GenTrain, m.GenLR = adam(after, m.Vars, "generator_train", m.Config, m.Config.LR, lr, m.GenGrads)
+}
+
+// towerGenGrads is one tower's generator gradients, after the
+// discriminator's step. The gradient reaches the generator's output two
+// ways: through L1 directly, and through the fake discriminator copy,
+// which is differentiated by hand (discrimBackward) so that its weights
+// can be read after their update, as the original does (see
+// DiscrimReading). s has no device (gradients take none); the tower's
+// own ops go on its device.
+func (m *Model) towerGenGrads(s *op.Scope, t *tower) []Grad {
+	tm := t.m
+	after := s.WithDevice(t.device).WithControlDependencies(m.DiscrimTrain)
 	// d gen_loss / d predict_fake (or the logits, for the losses of the
 	// logits) and d gen_loss / d outputs via L1, each seeded with its
 	// weight, as the chain rule through gen_loss would.
 	fromLogits := m.Config.GANLoss != LossEps
-	at := m.PredictFake
+	at := tm.PredictFake
 	if fromLogits {
-		at = m.FakeLogits
+		at = tm.FakeLogits
 	}
-	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{m.GenLossGAN}, []tf.Output{at}, nn.Float(s, m.Config.GANWeight))
-	dL1 := op.Gradients(s.SubScope("l1"), []tf.Output{m.GenLossL1}, []tf.Output{m.Outputs}, nn.Float(s, m.Config.L1Weight))
+	dFake := op.Gradients(s.SubScope("gan"), []tf.Output{tm.GenLossGAN}, []tf.Output{at}, nn.Float(s, m.Config.GANWeight))
+	dL1 := op.Gradients(s.SubScope("l1"), []tf.Output{tm.GenLossL1}, []tf.Output{tm.Outputs}, nn.Float(s, m.Config.L1Weight))
 	if s.Err() != nil {
-		return
+		return nil
 	}
-	read := func(v *nn.Variable) tf.Output { return b.reads[v] }
+	read := func(v *nn.Variable) tf.Output { return t.b.reads[v] }
 	if m.Config.Reading == ReadFresh {
 		fresh := map[*nn.Variable]tf.Output{}
 		rs := after.SubScope("fresh_discriminator")
@@ -179,20 +227,22 @@ func (m *Model) genTrain(s *op.Scope, b *builder, fakeTape []dLayer, lr tf.Outpu
 			return fresh[v]
 		}
 	}
-	dGAN := discrimBackward(after, s, fakeTape, dFake[0], read, int64(m.Config.InChannels), fromLogits)
+	dGAN := discrimBackward(after, s, t.fakeTape, dFake[0], read, int64(m.Config.InChannels), fromLogits)
 	dOutputs := op.AddN(after.SubScope("outputs_grad"), []tf.Output{dGAN, dL1[0]})
 	if after.Err() != nil {
-		return
+		return nil
 	}
+	vars := m.Vars.Trainable("generator")
+	return pair(vars, op.Gradients(s.SubScope("gradients"), []tf.Output{tm.Outputs}, t.b.readsOf(vars), dOutputs))
+}
 
-	vars := b.store.Trainable("generator")
+// readsOf is b's forward reads of vars, in order.
+func (b *builder) readsOf(vars []*nn.Variable) []tf.Output {
 	xs := make([]tf.Output, len(vars))
 	for i, v := range vars {
 		xs[i] = b.reads[v]
 	}
-	grads := op.Gradients(s.SubScope("gradients"), []tf.Output{m.Outputs}, xs, dOutputs)
-	m.GenGrads = pair(vars, grads)
-	m.GenTrain, m.GenLR = adam(after, b.store, "generator_train", m.Config, m.Config.LR, lr, m.GenGrads)
+	return xs
 }
 
 func pair(vars []*nn.Variable, grads []tf.Output) []Grad {

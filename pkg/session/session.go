@@ -33,6 +33,15 @@ type Options struct {
 	// take (0: no cap). Memory grows as needed either way, rather than
 	// TensorFlow's default of taking the whole card at start.
 	GPUMemoryFraction float64
+	// VirtualCPUs, if > 0, is how many CPU devices the session has
+	// (the ConfigProto's device_count "CPU"): /device:CPU:0 to
+	// /device:CPU:N-1 share the machine's cores, so towers can be placed
+	// and tested on one CPU (--virtual-cpus).
+	VirtualCPUs int
+	// AllGPUs makes every GPU visible, /device:GPU:N being the N-th of
+	// the machine, instead of only Device's as GPU:0: for towers on
+	// several GPUs (--devices gpu:0,gpu:1).
+	AllGPUs bool
 }
 
 // Device is a parsed device choice.
@@ -79,12 +88,20 @@ func (o Options) configProto(d Device) ([]byte, error) {
 	}
 	if d.Type == "CPU" {
 		c.DeviceCount = map[string]int32{"GPU": 0}
+	} else if o.AllGPUs {
+		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true, PerProcessGpuMemoryFraction: o.GPUMemoryFraction}
 	} else {
 		// Only the chosen GPU is visible; it appears as GPU:0, where
 		// TensorFlow places ops by default, so graphs need no device
 		// annotations (which the C API's gradients refuse).
 		c.GpuOptions = &cfgpb.GPUOptions{AllowGrowth: true, VisibleDeviceList: strconv.Itoa(d.Index),
 			PerProcessGpuMemoryFraction: o.GPUMemoryFraction}
+	}
+	if o.VirtualCPUs > 0 {
+		if c.DeviceCount == nil {
+			c.DeviceCount = map[string]int32{}
+		}
+		c.DeviceCount["CPU"] = int32(o.VirtualCPUs)
 	}
 	if o.XLA {
 		c.GraphOptions = &cfgpb.GraphOptions{OptimizerOptions: &cfgpb.OptimizerOptions{
@@ -110,6 +127,9 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 	d, err := ParseDevice(o.Device)
 	if err != nil {
 		return nil, err
+	}
+	if o.VirtualCPUs < 0 {
+		return nil, fmt.Errorf("--virtual-cpus must be >= 0 (got %d)", o.VirtualCPUs)
 	}
 	if o.IntraOp < 0 || o.InterOp < 0 {
 		return nil, fmt.Errorf("thread counts must be >= 0 (got intra %d, inter %d)", o.IntraOp, o.InterOp)

@@ -104,11 +104,11 @@ func asImage(s *op.Scope, x tf.Output) tf.Output {
 }
 
 // newTrainer builds the training graph with placeholders of the batch
-// size, plus summaries into logdir and display images, and opens a
+// size (the global batch, which the graph splits over p's towers), plus summaries into logdir and display images, and opens a
 // session on it.
-func newTrainer(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string, o session.Options) (*trained.Trainer, *extras, error) {
+func newTrainer(cfg pix2pix.Config, p pix2pix.Placement, dcfg display.Config, batch int, logdir string, o session.Options) (*trained.Trainer, *extras, error) {
 	var ex extras
-	tr, err := trained.New(cfg, trained.Placeholders(cfg, int64(batch)), o, ex.add(dcfg, logdir))
+	tr, err := trained.NewPlaced(cfg, p, trained.Placeholders(cfg, int64(batch)), o, ex.add(dcfg, logdir))
 	if err != nil {
 		return nil, nil, err
 	}

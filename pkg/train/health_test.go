@@ -28,7 +28,7 @@ func TestHealthSignalsMatchFetchedTensors(t *testing.T) {
 }
 
 func checkHealthSignals(t *testing.T, cfg pix2pix.Config) {
-	tr, ex, err := newTrainer(cfg, display.Config{WhichDirection: "AtoB", AspectRatio: 1, Batch: 1}, 1, "", session.Options{})
+	tr, ex, err := newTrainer(cfg, pix2pix.Placement{}, display.Config{WhichDirection: "AtoB", AspectRatio: 1, Batch: 1}, 1, "", session.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func Run(ctx context.Context, o Options) error {
 // summaries and display images, the outputs, then the loop.
 func runAffinelayer(ctx context.Context, o Options, paths []string, keeper *checkpoint.Keeper) error {
 	logdir := o.logdir()
-	tr, ex, err := newTrainer(o.Model, o.displayConfig(), o.BatchSize, logdir, o.Session)
+	tr, ex, err := newTrainer(o.Model, o.Placement(), o.displayConfig(), o.GlobalBatch(), logdir, o.Session)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runAffinelayer(ctx context.Context, o Options, paths []string, keeper *chec
 		}
 		defer sess.Run(nil, nil, []*tf.Operation{ex.summaries.Close})
 	}
-	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.BatchSize, Shuffle: true,
+	pipe, err := pipeline.New(pipeline.Options{Paths: paths, Input: o.Input, Batch: o.GlobalBatch(), Shuffle: true,
 		Flip: o.Flip, Seed: o.Model.Seed, Workers: o.Workers})
 	if err != nil {
 		return err

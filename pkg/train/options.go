@@ -32,7 +32,15 @@ type Options struct {
 	Model     pix2pix.Config
 	Input     input.Config
 	BatchSize int
-	Flip      bool
+	// Devices are full TensorFlow device names (session.ParseDeviceList),
+	// one tower each, each training on its own BatchSize images: the
+	// global batch is BatchSize*len(Devices). Empty: one tower and the
+	// original's graph, without device strings.
+	Devices []string
+	// VariableDevice is where the variables live with several Devices
+	// ("": the first tower's; see pix2pix.Placement).
+	VariableDevice string
+	Flip           bool
 	// Check is applied to every image's header.
 	Check dataset.CheckOptions
 	// Workers for the input pipeline (0: the cores).
@@ -89,8 +97,16 @@ func (o Options) logdir() string {
 }
 
 func (o Options) displayConfig() display.Config {
-	return display.Config{LabColorization: o.Input.LabColorization, WhichDirection: o.Input.WhichDirection, AspectRatio: 1, Batch: o.BatchSize}
+	return display.Config{LabColorization: o.Input.LabColorization, WhichDirection: o.Input.WhichDirection, AspectRatio: 1, Batch: o.GlobalBatch()}
 }
+
+// Placement is where the towers and variables go.
+func (o Options) Placement() pix2pix.Placement {
+	return pix2pix.Placement{Devices: o.Devices, VariableDevice: o.VariableDevice}
+}
+
+// GlobalBatch is the images one step trains on: BatchSize per tower.
+func (o Options) GlobalBatch() int { return o.BatchSize * o.Placement().Towers() }
 
 // should is the original's event rule: freq > 0 and (step+1) % freq == 0,
 // or the last step.
@@ -117,6 +133,12 @@ func (o Options) validate() error {
 	}
 	if o.MaxToKeep < 1 {
 		return fmt.Errorf("--max-to-keep must be >= 1 (got %d)", o.MaxToKeep)
+	}
+	if o.VariableDevice != "" && len(o.Devices) == 0 {
+		return fmt.Errorf("--variable-device %s needs --devices (the towers' devices)", o.VariableDevice)
+	}
+	if err := o.Placement().Check(o.Model); err != nil {
+		return err
 	}
 	if err := o.Health.Validate(); err != nil {
 		return err

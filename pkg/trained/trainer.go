@@ -48,12 +48,19 @@ type Extra func(root *op.Scope, m *pix2pix.Model, sv *pix2pix.Saver) error
 // Build makes the training graph and its saver, then the extras, without
 // a session.
 func Build(cfg pix2pix.Config, feeds Feeds, extras ...Extra) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, error) {
+	return BuildPlaced(cfg, pix2pix.Placement{}, feeds, extras...)
+}
+
+// BuildPlaced is Build with towers and variables placed as p says (see
+// pix2pix.BuildPlaced); feeds give the global batch, which the graph
+// splits over the towers.
+func BuildPlaced(cfg pix2pix.Config, p pix2pix.Placement, feeds Feeds, extras ...Extra) (*tf.Graph, *pix2pix.Model, *pix2pix.Saver, error) {
 	root := op.NewScope()
 	in, tg, err := feeds(root)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("build inputs: %w", err)
 	}
-	m, err := pix2pix.Build(root, cfg, in, tg)
+	m, err := pix2pix.BuildPlaced(root, cfg, p, in, tg)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("build model: %w", err)
 	}
@@ -73,12 +80,22 @@ func Build(cfg pix2pix.Config, feeds Feeds, extras ...Extra) (*tf.Graph, *pix2pi
 // New builds the graph and opens a session on it. The variables are not
 // initialised yet: call Init or Restore.
 func New(cfg pix2pix.Config, feeds Feeds, opts session.Options, extras ...Extra) (*Trainer, error) {
-	g, m, sv, err := Build(cfg, feeds, extras...)
+	return NewPlaced(cfg, pix2pix.Placement{}, feeds, opts, extras...)
+}
+
+// NewPlaced is New with towers and variables placed as p says. It fails
+// when the session lacks one of p's devices (see session.CheckDevices).
+func NewPlaced(cfg pix2pix.Config, p pix2pix.Placement, feeds Feeds, opts session.Options, extras ...Extra) (*Trainer, error) {
+	g, m, sv, err := BuildPlaced(cfg, p, feeds, extras...)
 	if err != nil {
 		return nil, err
 	}
 	s, err := session.New(g, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.CheckDevices(p.Named()); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return &Trainer{Graph: g, Model: m, Vars: Vars{Saver: sv, Sess: s}}, nil
