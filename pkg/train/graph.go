@@ -105,10 +105,10 @@ func asImage(s *op.Scope, x tf.Output) tf.Output {
 
 // newTrainer builds the training graph with placeholders of the batch
 // size, plus summaries into logdir and display images, and opens a
-// session on it.
-func newTrainer(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string, o session.Options) (*trained.Trainer, *extras, error) {
+// session on it, placed as p says.
+func newTrainer(cfg pix2pix.Config, dcfg display.Config, batch int, logdir string, o session.Options, p trained.Placement) (*trained.Trainer, *extras, error) {
 	var ex extras
-	tr, err := trained.New(cfg, trained.Placeholders(cfg, int64(batch)), o, ex.add(dcfg, logdir))
+	tr, err := trained.NewPlaced(cfg, trained.Placeholders(cfg, int64(batch)), o, p, ex.add(dcfg, logdir))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/trained"
 )
 
 // TestHealthSignalsMatchFetchedTensors takes one training step on fixed
@@ -28,7 +29,7 @@ func TestHealthSignalsMatchFetchedTensors(t *testing.T) {
 }
 
 func checkHealthSignals(t *testing.T, cfg pix2pix.Config) {
-	tr, ex, err := newTrainer(cfg, display.Config{WhichDirection: "AtoB", AspectRatio: 1, Batch: 1}, 1, "", session.Options{})
+	tr, ex, err := newTrainer(cfg, display.Config{WhichDirection: "AtoB", AspectRatio: 1, Batch: 1}, 1, "", session.Options{}, trained.Placement{})
 	if err != nil {
 		t.Fatal(err)
 	}

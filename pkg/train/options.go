@@ -3,10 +3,12 @@ package train
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/cluster"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/health"
 	"pix2pix/pkg/options"
@@ -39,6 +41,17 @@ type Options struct {
 	Workers int
 
 	Session session.Options
+
+	// Devices are the full TensorFlow names of the devices the model's
+	// compute runs on, and VariableDevice the one holding the variables
+	// (see trained.Placement); both empty: TensorFlow's own placement in
+	// this process. A cluster run fills them from the cluster if unset.
+	Devices        []string
+	VariableDevice string
+	// Cluster, if set, makes this run the chief (task 0) of a TensorFlow
+	// cluster; ClusterTimeout bounds the wait for its workers at start.
+	Cluster        *cluster.Config
+	ClusterTimeout time.Duration
 
 	// Record is written to output_dir/options.json once the inputs and
 	// the graph are known to be good.
@@ -119,6 +132,9 @@ func (o Options) validate() error {
 		return fmt.Errorf("--max-to-keep must be >= 1 (got %d)", o.MaxToKeep)
 	}
 	if err := o.Health.Validate(); err != nil {
+		return err
+	}
+	if err := o.checkCluster(); err != nil {
 		return err
 	}
 	return o.Input.Validate()

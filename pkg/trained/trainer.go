@@ -73,11 +73,18 @@ func Build(cfg pix2pix.Config, feeds Feeds, extras ...Extra) (*tf.Graph, *pix2pi
 // New builds the graph and opens a session on it. The variables are not
 // initialised yet: call Init or Restore.
 func New(cfg pix2pix.Config, feeds Feeds, opts session.Options, extras ...Extra) (*Trainer, error) {
+	return NewPlaced(cfg, feeds, opts, Placement{}, extras...)
+}
+
+// NewPlaced is New with the graph's ops on the devices p names (the
+// Trainer's Graph stays the device-free graph as built; see
+// session.NewPlaced).
+func NewPlaced(cfg pix2pix.Config, feeds Feeds, opts session.Options, p Placement, extras ...Extra) (*Trainer, error) {
 	g, m, sv, err := Build(cfg, feeds, extras...)
 	if err != nil {
 		return nil, err
 	}
-	s, err := session.New(g, opts)
+	s, err := p.openSession(g, opts)
 	if err != nil {
 		return nil, err
 	}
