@@ -37,8 +37,8 @@ func WaitReachable(ctx context.Context, cfg Config, timeout time.Duration) error
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("cluster: %s not reachable within %v (is `pix2pix worker --cluster %s --task N` running there, and the port open?)",
-				describe(pending), timeout, cfg.Spec)
+			return fmt.Errorf("cluster: %s not reachable within %v (is `pix2pix worker --cluster %s --task %d` running there, and the port open?)",
+				describe(pending), timeout, cfg.Spec, first(pending))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -55,4 +55,14 @@ func describe(tasks map[int]string) string {
 		s[k] = fmt.Sprintf("worker task %d at %s", i, tasks[i])
 	}
 	return strings.Join(s, ", ")
+}
+
+func first(tasks map[int]string) int {
+	m := -1
+	for i := range tasks {
+		if m < 0 || i < m {
+			m = i
+		}
+	}
+	return m
 }

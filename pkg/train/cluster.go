@@ -79,7 +79,15 @@ func lostWorkers(c *cluster.Config) []string {
 // saves them at their global step (unless that checkpoint is already the
 // last one) and says how to resume. Other failures are returned as they
 // are.
-func (r *run) workerLost(stepErr error) error {
+//
+// gs is the global step the failed step would have reached. The step's
+// updates run on the chief as their inputs arrive from the worker (the
+// original groups them, with no order between global_step's increment,
+// the loss averages and the generator's update), so when global_step
+// already advanced, some of that step's updates may be in the checkpoint:
+// the message says so, since that one is not a state an uninterrupted
+// run passes through.
+func (r *run) workerLost(stepErr error, gs int64) error {
 	if r.o.Cluster == nil {
 		return stepErr
 	}
@@ -97,11 +105,14 @@ func (r *run) workerLost(stepErr error) error {
 	// The variables are the chief's, so saving needs no worker; closing
 	// the session would wait for the lost one for ever.
 	r.tr.Sess.Abandon()
-	gs, err := r.tr.GlobalStep()
+	cur, err := r.tr.GlobalStep()
 	if err != nil {
 		return fmt.Errorf("%w: %s stopped answering (%s); reading global_step to save failed: %v", ErrWorkerLost, strings.Join(lost, ", "), session.FirstLine(stepErr), err)
 	}
-	saved := r.saveAfterLoss(gs)
+	saved := r.saveAfterLoss(cur)
+	if cur >= gs {
+		saved += fmt.Sprintf(" (step %d failed part way: some of its updates may be in it)", gs)
+	}
 	return fmt.Errorf("%w: %s stopped answering (%s); %s; restart it and resume with --checkpoint %s",
 		ErrWorkerLost, strings.Join(lost, ", "), session.FirstLine(stepErr), saved, r.o.OutputDir)
 }

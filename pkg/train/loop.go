@@ -206,7 +206,7 @@ func (r *run) loop(ctx context.Context) error {
 	return drive(ctx, o, r.out, r.pipe, start, maxSteps, hooks{
 		step: func(step, gs int64, b *pipeline.Batch, began time.Time) error {
 			if err := r.step(b, step, maxSteps, gs); err != nil {
-				return r.workerLost(err)
+				return r.workerLost(err, gs)
 			}
 			if err := r.steps.add(step+1, began, time.Now()); err != nil {
 				return err
