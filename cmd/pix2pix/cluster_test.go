@@ -55,6 +55,7 @@ func startWorker(t *testing.T, bin, spec string, task int) *exec.Cmd {
 	})
 	ready := make(chan string, 1)
 	go func() {
+		defer close(ready)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if strings.Contains(sc.Text(), "listening on") {
@@ -63,7 +64,10 @@ func startWorker(t *testing.T, bin, spec string, task int) *exec.Cmd {
 		}
 	}()
 	select {
-	case l := <-ready:
+	case l, ok := <-ready:
+		if !ok {
+			t.Fatalf("worker task %d of %s exited before it listened", task, spec)
+		}
 		t.Logf("%s", l)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("worker task %d of %s did not say it listens within 30 s", task, spec)
@@ -97,7 +101,7 @@ func mustRunBin(t *testing.T, bin string, args ...string) string {
 // clusterSpec is the --cluster value of addrs.
 func clusterSpec(addrs []string) string { return "worker=" + strings.Join(addrs, ",") }
 
-// workerCommandFlags: worker refuses task 0 and a missing cluster as usage
+// TestWorkerRefusesChiefTask: worker refuses task 0 and a missing cluster as usage
 // errors, before starting anything.
 func TestWorkerRefusesChiefTask(t *testing.T) {
 	bin := pix2pixBinary(t)
