@@ -43,6 +43,7 @@ func newApp() *cli.App {
 		ErrWriter: os.Stderr,
 		Commands: []*cli.Command{
 			trainCommand(),
+			workerCommand(),
 			testCommand(),
 			inferCommand(),
 			serveCommand(),

@@ -90,6 +90,7 @@ func trainCommand() *cli.Command {
 	flags = append(flags, healthFlags()...)
 	flags = append(flags, runtimeFlags()...)
 	flags = append(flags, towerFlags()...)
+	flags = append(flags, clusterFlags("this process's task: train is the chief, task 0")...)
 	return &cli.Command{
 		Name:  "train",
 		Usage: "train a pix2pix model, as the original's --mode train",
@@ -132,6 +133,8 @@ func runTrain(c *cli.Context) error {
 		return cli.Exit(err.Error(), exitNaN)
 	case errors.Is(err, train.ErrCollapsed):
 		return cli.Exit(err.Error(), exitCollapsed)
+	case errors.Is(err, train.ErrWorkerLost):
+		return cli.Exit(err.Error(), exitWorkerLost)
 	}
 	return err
 }
@@ -225,7 +228,15 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 			Decode: true, Workers: c.Int("workers"), Progress: os.Stdout},
 		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
 		Session: so, Health: healthThresholds(c), StopOnCollapse: c.Bool("stop-on-collapse"),
-		Out: os.Stdout,
+		Out: os.Stdout, ClusterTimeout: c.Duration("cluster-timeout"),
+	}
+	if o.Cluster, err = clusterConfig(c); err != nil {
+		return train.Options{}, err
+	}
+	if o.Cluster != nil {
+		if o.Session.OperationTimeout = c.Duration("cluster-step-timeout"); o.Session.OperationTimeout <= 0 {
+			return train.Options{}, fmt.Errorf("--cluster-step-timeout must be > 0 (got %v)", o.Session.OperationTimeout)
+		}
 	}
 	if err := applyTowers(c, &o); err != nil {
 		return train.Options{}, err

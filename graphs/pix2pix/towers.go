@@ -29,6 +29,10 @@ type Placement struct {
 	VariableDevice string
 }
 
+// TowerScope prefixes tower i's names (i > 0): "tower_1/generator/...";
+// tower 0's are the one-device graph's.
+const TowerScope = "tower_"
+
 // Towers is the number of replicas: len(Devices), at least 1.
 func (p Placement) Towers() int { return max(1, len(p.Devices)) }
 
@@ -111,7 +115,7 @@ func (m *Model) forward(s *op.Scope, p Placement, inputs, targets tf.Output) []*
 	for i := range towers {
 		ts := s
 		if i > 0 {
-			ts = s.SubScope(fmt.Sprintf("tower_%d", i))
+			ts = s.SubScope(fmt.Sprintf("%s%d", TowerScope, i))
 		}
 		if len(ins) != n || len(tgs) != n {
 			return nil // the scope holds the error

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tf "github.com/wamuir/graft/tensorflow"
 	cfgpb "github.com/wamuir/graft/tensorflow/core/protobuf/for_core_protos_go_proto"
@@ -42,6 +43,15 @@ type Options struct {
 	// the machine, instead of only Device's as GPU:0: for towers on
 	// several GPUs (--devices gpu:0,gpu:1).
 	AllGPUs bool
+
+	// Target is the TensorFlow server whose master runs the session
+	// ("grpc://host:port", a cluster's chief); empty runs in-process.
+	Target string
+	// OperationTimeout bounds every Run of the session (TensorFlow's
+	// operation_timeout_in_ms; 0: none), so that a step blocked on a
+	// cluster task that stopped answering fails instead of waiting for
+	// ever.
+	OperationTimeout time.Duration
 }
 
 // Device is a parsed device choice.
@@ -75,6 +85,11 @@ func ParseDevice(s string) (Device, error) {
 type Session struct {
 	*tf.Session
 	Device Device
+	// names, when set, translates the endpoints callers hold (of the graph
+	// they built) to the graph the session runs (see NewPlaced).
+	names *names
+	// abandoned sessions are not closed (see Abandon).
+	abandoned bool
 }
 
 // configProto serialises o into the ConfigProto bytes the C API takes.
@@ -84,7 +99,8 @@ func (o Options) configProto(d Device) ([]byte, error) {
 		InterOpParallelismThreads: int32(o.InterOp),
 		// Ops without a kernel on the chosen device (string handling, image
 		// decoding) fall back to the CPU instead of failing.
-		AllowSoftPlacement: true,
+		AllowSoftPlacement:   true,
+		OperationTimeoutInMs: o.OperationTimeout.Milliseconds(),
 	}
 	if d.Type == "CPU" {
 		c.DeviceCount = map[string]int32{"GPU": 0}
@@ -142,7 +158,7 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 		return nil, fmt.Errorf("session config: %w", err)
 	}
 	TuneMemory()
-	s, err := tf.NewSession(g, &tf.SessionOptions{Config: cfg})
+	s, err := tf.NewSession(g, &tf.SessionOptions{Target: o.Target, Config: cfg})
 	if err != nil {
 		return nil, fmt.Errorf("new session: %w", err)
 	}

@@ -76,6 +76,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	o.Model.InChannels, o.Model.OutChannels = o.Input.Channels()
 	if o.Model.Setup == pix2pix.SetupYenchenlin {
+		if o.Cluster != nil || len(o.Devices) > 0 {
+			return fmt.Errorf("the yenchenlin setup trains in one process: drop --cluster")
+		}
 		return runYenchenlin(ctx, o, paths, keeper)
 	}
 	return runAffinelayer(ctx, o, paths, keeper)
@@ -84,6 +87,11 @@ func Run(ctx context.Context, o Options) error {
 // runAffinelayer is the original's training run: the graph with its
 // summaries and display images, the outputs, then the loop.
 func runAffinelayer(ctx context.Context, o Options, paths []string, keeper *checkpoint.Keeper) error {
+	if o.Cluster != nil {
+		if err := startChief(ctx, &o); err != nil {
+			return err
+		}
+	}
 	logdir := o.logdir()
 	tr, ex, err := newTrainer(o.Model, o.Placement(), o.displayConfig(), o.GlobalBatch(), logdir, o.Session)
 	if err != nil {
@@ -198,7 +206,7 @@ func (r *run) loop(ctx context.Context) error {
 	return drive(ctx, o, r.out, r.pipe, start, maxSteps, hooks{
 		step: func(step, gs int64, b *pipeline.Batch, began time.Time) error {
 			if err := r.step(b, step, maxSteps, gs); err != nil {
-				return err
+				return r.workerLost(err, gs)
 			}
 			if err := r.steps.add(step+1, began, time.Now()); err != nil {
 				return err

@@ -3,10 +3,12 @@ package train
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"pix2pix/graphs/display"
 	"pix2pix/graphs/input"
 	"pix2pix/graphs/pix2pix"
+	"pix2pix/pkg/cluster"
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/health"
 	"pix2pix/pkg/options"
@@ -38,7 +40,9 @@ type Options struct {
 	// original's graph, without device strings.
 	Devices []string
 	// VariableDevice is where the variables live with several Devices
-	// ("": the first tower's; see pix2pix.Placement).
+	// ("": the first tower's; see pix2pix.Placement). A cluster run
+	// fills both from the cluster when unset: a tower on every task, the
+	// variables on the chief's.
 	VariableDevice string
 	Flip           bool
 	// Check is applied to every image's header.
@@ -47,6 +51,11 @@ type Options struct {
 	Workers int
 
 	Session session.Options
+
+	// Cluster, if set, makes this run the chief (task 0) of a TensorFlow
+	// cluster; ClusterTimeout bounds the wait for its workers at start.
+	Cluster        *cluster.Config
+	ClusterTimeout time.Duration
 
 	// Record is written to output_dir/options.json once the inputs and
 	// the graph are known to be good.
@@ -141,6 +150,9 @@ func (o Options) validate() error {
 		return err
 	}
 	if err := o.Health.Validate(); err != nil {
+		return err
+	}
+	if err := o.checkCluster(); err != nil {
 		return err
 	}
 	return o.Input.Validate()

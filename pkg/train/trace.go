@@ -13,7 +13,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"pix2pix/pkg/fsutil"
-	"pix2pix/pkg/session"
 )
 
 // traced runs a step with a full execution trace and writes it as
@@ -22,7 +21,7 @@ import (
 // protobuf beside it; with an event file, the RunMetadata goes there too,
 // as the original puts it.
 func (r *run) traced(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targets []*tf.Operation, gs int64) ([]*tf.Tensor, error) {
-	out, meta, err := session.RunTraced(r.tr.Sess.Session, feeds, fetches, targets)
+	out, meta, err := r.tr.Sess.RunTraced(feeds, fetches, targets)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func NewPlaced(cfg pix2pix.Config, p pix2pix.Placement, feeds Feeds, opts sessio
 	if err != nil {
 		return nil, err
 	}
-	s, err := session.New(g, opts)
+	s, err := openPlaced(g, p, opts)
 	if err != nil {
 		return nil, err
 	}
