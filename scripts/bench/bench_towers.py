@@ -62,8 +62,10 @@ class Worker:
 
 def bytes_between_tasks(runmeta_path):
     """Bytes received per (from task, to task) in one traced step. A
-    received tensor's size is its producer's output size as the sending
-    task recorded it (exact), or else the label's rounded figure."""
+    received tensor's size is the label's; where the label rounds it (to
+    0.1 KB, MB, ...), its producer's output size as the sending task
+    recorded it. (Some tensors have a second entry of 0 bytes: a receive
+    that moved nothing.)"""
     import tensorflow as tf  # the reference venv's: TensorFlow's own protos
 
     rm = tf.compat.v1.RunMetadata.FromString(open(runmeta_path, "rb").read())
@@ -81,7 +83,10 @@ def bytes_between_tasks(runmeta_path):
             src, dst = TASK.search(m.group(4)), TASK.search(m.group(5))
             if src and dst and src.group(1) != dst.group(1):
                 key = "task %s -> task %s" % (src.group(1), dst.group(1))
-                moved[key] += produced.get(m.group(3)) or float(m.group(1)) * UNIT.get(m.group(2), 1)
+                size = float(m.group(1)) * UNIT.get(m.group(2), 1)
+                if m.group(2) != "B" and m.group(3) in produced:
+                    size = produced[m.group(3)]
+                moved[key] += size
                 tensors[key] += 1
     return dict(moved), dict(tensors)
 
