@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"pix2pix/pkg/fsutil"
@@ -29,6 +30,9 @@ type Cell struct {
 	// both. Failed counts runs that ended otherwise than done for another
 	// reason.
 	NaN, Collapsed, Failed int
+	// Undetectable counts runs that logged no D(fake) (the yenchenlin
+	// setup, the original's runs): a collapse there cannot be seen.
+	Undetectable int
 	// L1 and PSNR are over the runs evaluated on held-out pairs that
 	// neither went NaN nor failed.
 	L1, PSNR Stat
@@ -102,7 +106,12 @@ func Cells(runs []*RunData) []Cell {
 		if collapsed {
 			a.c.Collapsed++
 		}
-		failed := !nan && !collapsed && (r.Err != "" || (r.HasStatus && r.Status.State != sweep.Done))
+		if !r.CanDetect && r.Status.State != sweep.Collapsed {
+			a.c.Undetectable++
+		}
+		// How the training ended: the sweep's record where there is one
+		// (a run whose event files cannot be read may have ended well).
+		failed := !nan && !collapsed && ((r.HasStatus && r.Status.State != sweep.Done) || (!r.HasStatus && r.Err != ""))
 		if failed {
 			a.c.Failed++
 		}
@@ -141,7 +150,14 @@ func FormatCells(w io.Writer, cells []Cell) error {
 	b.WriteString("| setting | runs | NaN | collapsed | failed | held-out L1 mean ± sd [min, max] | held-out PSNR dB mean ± sd [min, max] | s/run |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range cells {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %s | %.0f |\n", c.Setting, c.Runs, c.NaN, c.Collapsed, c.Failed,
+		collapsed := strconv.Itoa(c.Collapsed)
+		switch {
+		case c.Undetectable == c.Runs:
+			collapsed = "n/a (no D(fake) logged)"
+		case c.Undetectable > 0:
+			collapsed += fmt.Sprintf(" (n/a for %d)", c.Undetectable)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %s | %s | %.0f |\n", c.Setting, c.Runs, c.NaN, collapsed, c.Failed,
 			c.L1.format("%.4f"), c.PSNR.format("%.2f"), c.Seconds.Mean)
 	}
 	_, err := io.WriteString(w, b.String())

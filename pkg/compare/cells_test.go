@@ -10,7 +10,7 @@ import (
 )
 
 func sweepRun(settings map[string]string, state string, l1, psnr float64) *RunData {
-	r := &RunData{HasStatus: true, Status: sweep.Status{Settings: settings, State: state, Seconds: 20}}
+	r := &RunData{HasStatus: true, CanDetect: true, Status: sweep.Status{Settings: settings, State: state, Seconds: 20}}
 	if state == sweep.Done {
 		r.Test = &TestResult{Images: 22, MeanL1: l1, MeanPSNR: psnr}
 	}
@@ -38,7 +38,16 @@ func TestCellsGroupBySettingOverSeeds(t *testing.T) {
 		sweepRun(base("3"), sweep.Done, 0.3, 14),
 		sweepRun(base("4"), sweep.Failed, 0, 0),
 	}
-	cells := Cells(runs)
+	// A run of a setup that writes no event files: its record counts.
+	noEvents := sweepRun(map[string]string{"setup": "yenchenlin", "seed": "1"}, sweep.Done, 0.3, 13)
+	noEvents.CanDetect, noEvents.Err = false, "no event files"
+	runs = append(runs, noEvents)
+	all := Cells(runs)
+	cells := all
+	if len(cells) != 3 || cells[2].Setting != "setup=yenchenlin" || cells[2].Failed != 0 || cells[2].Undetectable != 1 || cells[2].L1.N != 1 {
+		t.Fatalf("cells %+v, want base, discrim-norm=none, then setup=yenchenlin done with its score", cells)
+	}
+	cells = cells[:2]
 	if len(cells) != 2 || cells[0].Setting != "base" || cells[1].Setting != "discrim-norm=none" {
 		t.Fatalf("cells %+v, want base then discrim-norm=none", cells)
 	}
@@ -57,12 +66,13 @@ func TestCellsGroupBySettingOverSeeds(t *testing.T) {
 		t.Errorf("discrim-norm=none cell %+v", n)
 	}
 	var out bytes.Buffer
-	if err := FormatCells(&out, cells); err != nil {
+	if err := FormatCells(&out, all); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"| base | 4 | 0 | 0 | 1 | 0.2000 ± 0.1000 [0.1000, 0.3000] (n=3) | 15.00 ± 1.00 [14.00, 16.00] (n=3) | 20 |",
 		"| discrim-norm=none | 3 | 1 | 1 | 0 |",
+		"| setup=yenchenlin | 1 | 0 | n/a (no D(fake) logged) | 0 | 0.3000 ± 0.0000 [0.3000, 0.3000] (n=1) |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())

@@ -12,6 +12,7 @@ import (
 	"pix2pix/pkg/dataset"
 	"pix2pix/pkg/health"
 	"pix2pix/pkg/session"
+	"pix2pix/pkg/sweep"
 	"pix2pix/pkg/testmode"
 )
 
@@ -55,7 +56,10 @@ func Run(ctx context.Context, o Options) (string, []*RunData, error) {
 		}
 		r, err := Load(d, o.Health)
 		if err != nil {
+			// Still a run: its sweep record, if any, says how it ended
+			// (the yenchenlin setup writes no event files).
 			r = &RunData{Dir: d, Name: filepath.Base(filepath.Clean(d)), Err: err.Error()}
+			r.Status, r.HasStatus, _ = sweep.ReadStatus(d)
 		}
 		runs = append(runs, r)
 	}
