@@ -147,8 +147,14 @@ func WriteCells(path string, cells []Cell) error {
 // standard deviation [min, max] of the held-out scores over the seeds.
 func FormatCells(w io.Writer, cells []Cell) error {
 	var b strings.Builder
-	b.WriteString("| setting | runs | NaN | collapsed | failed | held-out L1 mean ± sd [min, max] | held-out PSNR dB mean ± sd [min, max] | s/run |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| setting | runs | NaN | collapsed | failed | held-out L1 mean ± sd [min, max] | L1 vs base: difference (Welch t) | held-out PSNR dB mean ± sd [min, max] | s/run |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	var base *Stat
+	for i := range cells {
+		if cells[i].Setting == "base" {
+			base = &cells[i].L1
+		}
+	}
 	for _, c := range cells {
 		collapsed := strconv.Itoa(c.Collapsed)
 		switch {
@@ -157,8 +163,12 @@ func FormatCells(w io.Writer, cells []Cell) error {
 		case c.Undetectable > 0:
 			collapsed += fmt.Sprintf(" (n/a for %d)", c.Undetectable)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %s | %s | %.0f |\n", c.Setting, c.Runs, c.NaN, collapsed, c.Failed,
-			c.L1.format("%.4f"), c.PSNR.format("%.2f"), c.Seconds.Mean)
+		vs := "-"
+		if base != nil && c.Setting != "base" {
+			vs = c.L1.versus(*base)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %s | %s | %s | %.0f |\n", c.Setting, c.Runs, c.NaN, collapsed, c.Failed,
+			c.L1.format("%.4f"), vs, c.PSNR.format("%.2f"), c.Seconds.Mean)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -169,4 +179,19 @@ func (s Stat) format(f string) string {
 		return "-"
 	}
 	return fmt.Sprintf(f+" ± "+f+" ["+f+", "+f+"] (n=%d)", s.Mean, s.SD, s.Min, s.Max, s.N)
+}
+
+// versus is s's mean minus base's and Welch's t for it: the difference
+// over its standard error, sqrt(sd²/n + sd_base²/n_base). |t| under
+// about 2 is a difference the seeds' spread could make alone.
+func (s Stat) versus(base Stat) string {
+	if s.N < 2 || base.N < 2 {
+		return "-"
+	}
+	d := s.Mean - base.Mean
+	se := math.Sqrt(s.SD*s.SD/float64(s.N) + base.SD*base.SD/float64(base.N))
+	if se == 0 {
+		return fmt.Sprintf("%+.4f (identical runs)", d)
+	}
+	return fmt.Sprintf("%+.4f (t %+.1f)", d, d/se)
 }

@@ -70,9 +70,10 @@ func TestCellsGroupBySettingOverSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| base | 4 | 0 | 0 | 1 | 0.2000 ± 0.1000 [0.1000, 0.3000] (n=3) | 15.00 ± 1.00 [14.00, 16.00] (n=3) | 20 |",
-		"| discrim-norm=none | 3 | 1 | 1 | 0 |",
-		"| setup=yenchenlin | 1 | 0 | n/a (no D(fake) logged) | 0 | 0.3000 ± 0.0000 [0.3000, 0.3000] (n=1) |",
+		"| base | 4 | 0 | 0 | 1 | 0.2000 ± 0.1000 [0.1000, 0.3000] (n=3) | - | 15.00 ± 1.00 [14.00, 16.00] (n=3) | 20 |",
+		// sd of 0.2, 0.5 is 0.2121: t = 0.15 / sqrt(0.2121²/2 + 0.1²/3) = 0.15 / 0.1607 = 0.93
+		"| discrim-norm=none | 3 | 1 | 1 | 0 | 0.3500 ± 0.2121 [0.2000, 0.5000] (n=2) | +0.1500 (t +0.9) |",
+		"| setup=yenchenlin | 1 | 0 | n/a (no D(fake) logged) | 0 | 0.3000 ± 0.0000 [0.3000, 0.3000] (n=1) | - |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
