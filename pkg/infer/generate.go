@@ -116,7 +116,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 		}
 		feeds[*j.step] = st
 	}
-	out, err := j.sess.Run(feeds, []tf.Output{j.output}, nil)
+	out, err := j.runGenerator(feeds, step)
 	if err != nil {
 		return fmt.Errorf("generator: %s", session.FirstLine(err))
 	}

@@ -49,6 +49,10 @@ type Options struct {
 	MaxPixels int64
 	Workers   int
 	Session   session.Options
+	// Trace, if set, is where the second generator batch's execution
+	// trace goes (Chrome trace format, as train --trace_freq writes), for
+	// make bench's per-op breakdown.
+	Trace string
 	// Out receives a line per failure.
 	Out io.Writer
 	// Progress, if set, is told after each image is written, skipped or

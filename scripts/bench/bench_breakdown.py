@@ -1,0 +1,69 @@
+"""make bench's per-op breakdown: traces one pix2pix training step at
+batch 1 and 4 (train --trace_freq) and one inference batch of 4 (infer
+--trace, its second batch), and aggregates each by op type and by layer
+with breakdown.py, against the FLOPs and the matmul peak bench.py
+measured."""
+import glob
+import os
+import shutil
+
+import bench_infer
+import breakdown
+
+# Steps a traced training run takes: the trace is of the last one, after
+# the one-time work (oneDNN primitive creation, the memory pool's growth)
+# of the first.
+TRACE_STEPS = 3
+
+
+def train_trace(bin_, spawn, work, ckpt_dir, pairs, batch):
+    out = os.path.join(work, "trace-train-b%d" % batch)
+    spawn([bin_, "train", "--input_dir", pairs, "--output_dir", out, "--checkpoint", ckpt_dir,
+           "--batch_size", str(batch), "--max_steps", str(TRACE_STEPS), "--trace_freq", str(TRACE_STEPS),
+           "--save_freq", "0", "--summary_freq", "0", "--progress_freq", "0"], out=out)
+    traces = glob.glob(os.path.join(out, "traces", "step_*.json"))
+    if len(traces) != 1:
+        raise SystemExit("bench: expected one trace in %s, found %d" % (out, len(traces)))
+    return traces[0]
+
+
+def infer_trace(bin_, spawn, work, ckpt_dir, singles):
+    """Traces the second batch of 4 of 8 images."""
+    inputs = bench_infer.subset(singles, os.path.join(work, "a8-trace"), 8)
+    out = os.path.join(work, "trace-infer")
+    path = os.path.join(work, "trace-infer.json")
+    spawn([bin_, "infer", "--no-test-dropout", "--model", ckpt_dir, "--keep-256", "--batch_size", "4",
+           "--output_dir", out, "--trace", path, inputs])
+    shutil.rmtree(out, ignore_errors=True)
+    return path
+
+
+def run(bin_, spawn, work, ckpt_dir, pairs, singles, flops, peak_gflops):
+    """Returns {"train_b1", "train_b4", "infer_b4"} breakdowns, printing
+    each as it is made."""
+    out = {}
+    for b in (1, 4):
+        f = flops[b]
+        out["train_b%d" % b] = breakdown.aggregate(
+            breakdown.load(train_trace(bin_, spawn, work, ckpt_dir, pairs, b)), f["train_step_flops"],
+            f["train_step_by_type"], f["train_step_by_layer"], peak_gflops)
+        breakdown.print_breakdown("training step, batch %d" % b, out["train_b%d" % b])
+    f, n = flops[1], 4
+    scale = lambda d: {k: v * n for k, v in d.items()}  # noqa: E731
+    out["infer_b4"] = breakdown.aggregate(
+        breakdown.load(infer_trace(bin_, spawn, work, ckpt_dir, singles)), f["generator_forward_flops"] * n,
+        scale(f["generator_forward_by_type"]), scale(f["generator_forward_by_layer"]), peak_gflops)
+    breakdown.print_breakdown("inference batch of %d (pix2pix infer)" % n, out["infer_b4"])
+    return out
+
+
+def summary_rows(bd):
+    """One line per traced run for the end of the bench's output."""
+    rows = []
+    for key, title in (("train_b1", "train batch 1"), ("train_b4", "train batch 4"), ("infer_b4", "infer batch 4")):
+        b = bd[key]
+        top = sorted(b["by_type"].items(), key=lambda kv: -kv[1]["us"])[:4]
+        rows.append("| %s | %.2f | %.2f | %.2f | %s |" % (
+            title, b["fraction_of_peak"], b["conv_fraction_of_peak"], b["conv_share"],
+            ", ".join("%s %.2f" % (k, v["share"]) for k, v in top)))
+    return rows
