@@ -32,7 +32,8 @@ def infer_trace(bin_, spawn, work, ckpt_dir, singles):
     inputs = bench_infer.subset(singles, os.path.join(work, "a8-trace"), 8)
     out = os.path.join(work, "trace-infer")
     path = os.path.join(work, "trace-infer.json")
-    spawn([bin_, "infer", "--no-test-dropout", "--model", ckpt_dir, "--keep-256", "--batch_size", "4",
+    # One batch at a time, so that the traced run has the machine to itself.
+    spawn([bin_, "infer", "--no-test-dropout", "--model", ckpt_dir, "--keep-256", "--batch_size", "4", "--in-flight", "1",
            "--output_dir", out, "--trace", path, inputs])
     shutil.rmtree(out, ignore_errors=True)
     return path
