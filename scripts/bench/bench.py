@@ -29,7 +29,7 @@ Prints one table and writes bench.json; the last line names the JSON file.
 usage: bench.py BIN REF_SCRIPT WORKDIR [--runs 3] [--infer-images 64]
        [--variants]   also time pix2pix training with each opt-in setting
        [--breakdown-only]   only the FLOPs, the matmul peak and the traced
-                            breakdown (about a minute)
+                            breakdown (about 2 minutes)
 """
 import argparse
 import json
