@@ -65,10 +65,11 @@ type Options struct {
 }
 
 // DefaultInFlight is one generator run at a time. Measured end to end
-// (2 cores of an AMD EPYC with AVX-512, under load from other jobs), two
-// overlapping runs gave 0 to 7% more images/s with oneDNN's kernels and
-// 3 to 10% fewer with TensorFlow's standard ones: not a clear gain on
-// either, for one more batch of activations in memory.
+// (2 cores of an AMD EPYC with AVX-512, interleaved runs under load from
+// other jobs), two overlapping runs gave 0 to 9% more images/s once
+// started with oneDNN's kernels, but a later first output (the bench's
+// start-up figure grew by about 0.3 s), and 3 to 10% fewer images/s with
+// TensorFlow's standard kernels: not a clear gain, so it is opt-in.
 func DefaultInFlight() int { return 1 }
 
 // Failure is an input that could not be processed.
