@@ -298,9 +298,7 @@ def main():
             print("| %s | %.3f | %.3f | %.3f | %.3f |" % (name, a, a / train[1]["reference"]["step_seconds"],
                                                       b, b / train[4]["reference"]["step_seconds"]))
     print()
-    print("| traced run | fraction of peak | convolutions' fraction of peak | convolutions' share of op time | top op types (share) |")
-    print("|---|---|---|---|---|")
-    print("\n".join(bench_breakdown.summary_rows(breakdowns)))
+    bench_breakdown.print_summary(breakdowns)
     print()
     print("FLOPs: training step %.1f G (batch 1), %.1f G (batch 4); generator forward %.2f G per image; "
           "float32 matmul peak %.1f GFLOP/s; %d cores, %s" % (

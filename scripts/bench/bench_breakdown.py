@@ -62,8 +62,16 @@ def run(bin_, spawn, work, ckpt_dir, pairs, singles, flops, peak_gflops):
     return out
 
 
+def print_summary(bd):
+    """A table of one line per traced run, for the end of the bench's
+    output."""
+    print("| traced run | fraction of peak | convolutions' fraction of peak | convolutions' share of op time"
+          " | top op types (share) |")
+    print("|---|---|---|---|---|")
+    print("\n".join(summary_rows(bd)))
+
+
 def summary_rows(bd):
-    """One line per traced run for the end of the bench's output."""
     rows = []
     for key, title in (("train_b1", "train batch 1"), ("train_b4", "train batch 4"), ("infer_b4", "infer batch 4")):
         b = bd[key]
