@@ -42,6 +42,8 @@ Examples:
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "use TensorFlow's transposed-convolution op, as the original, instead of the faster sub-pixel form (equal up to float rounding; outputs differ by at most 1/255)", Category: catData},
 			&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding", Category: catData},
 			&cli.IntFlag{Name: "workers", Usage: "decode and encode goroutines (0: one per core)", Category: catData},
+			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one)", Category: catRuntime},
+			&cli.StringFlag{Name: "trace", Usage: "write the execution trace of the second generator batch (the first if there is only one) to `FILE` (Chrome trace format, as train's traces/step_N.json)", Category: catRuntime},
 		}, runtimeFlags()...),
 		Action: runInfer,
 	}
@@ -51,7 +53,7 @@ func runInfer(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return cli.Exit("infer takes one input: a directory, a glob or a list file (see --help)", 2)
 	}
-	if err := checkFlags(c, []string{"workers", "max-pixels"}, nil); err != nil {
+	if err := checkFlags(c, []string{"workers", "max-pixels", "in-flight"}, nil); err != nil {
 		return err
 	}
 	if err := atLeastOne(c, "batch_size"); err != nil {
@@ -80,6 +82,8 @@ func runInfer(c *cli.Context) error {
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), MaxPixels: c.Int64("max-pixels"), TestBN: c.String("test-bn"),
 		ExactDeconv: c.Bool("exact-deconv"),
 		Workers:     c.Int("workers"),
+		Trace:       c.String("trace"),
+		InFlight:    c.Int("in-flight"),
 		Session:     so,
 		Out:         os.Stderr,
 		Progress:    progressReporter(os.Stderr),

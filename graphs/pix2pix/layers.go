@@ -51,6 +51,18 @@ func (b *builder) phaseKernels(s *op.Scope, name string, k tf.Output, in, out in
 	return cached
 }
 
+// fusedKernel is phaseKernels for subpixelFused: the one [3, 3, in,
+// 4*out] kernel, cached likewise.
+func (b *builder) fusedKernel(s *op.Scope, name string, k tf.Output, in, out int64) tf.Output {
+	derived := subpixelFusedKernel(s, k)
+	if b.cache == nil {
+		return derived
+	}
+	v := b.cache.Get(name+"/subpixel_fused", tf.Float, []int64{3, 3, in, 4 * out}, zerosInit, false)
+	b.prepare = append(b.prepare, op.AssignVariableOp(s.SubScope("cache"), v.Handle, derived))
+	return v.Read(s)
+}
+
 var (
 	zerosInit = nn.Fill(0)
 	onesInit  = nn.Fill(1)
@@ -141,6 +153,9 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	// The sub-pixel form is derived for 4x4 kernels; 5x5 ones run as the
 	// original's op.
+	if b.cfg.SubpixelDeconv && b.kernel() == 4 && out <= fusedPhaseMaxOut {
+		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelFused(s, x, b.fusedKernel(s, p+"kernel", k, in, out)), bias)
+	}
 	if b.cfg.SubpixelDeconv && b.kernel() == 4 {
 		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out)), bias)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -61,36 +62,54 @@ func (j *job) decodeBytes(data []byte) (*item, error) {
 }
 
 // generate batches decoded images (of one input shape each batch: see
-// batcher) and runs the generator on each batch.
+// batcher) and runs the generator on each batch, Options.InFlight batches
+// at a time. Each batch's dropout step is its number in the order the
+// batches were formed, whichever run finishes first.
 func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
+	type numbered struct {
+		items []*item
+		step  int64
+	}
+	batches := make(chan numbered)
+	var runs sync.WaitGroup
+	for r := 0; r < j.o.InFlight; r++ {
+		runs.Add(1)
+		go func() {
+			defer runs.Done()
+			for nb := range batches {
+				if err := j.runBatch(nb.items, nb.step); err != nil {
+					for _, it := range nb.items {
+						j.fail(it.path, err)
+					}
+					continue
+				}
+				for _, it := range nb.items {
+					out <- it
+				}
+			}
+		}()
+	}
 	b := newBatcher(j.o.BatchSize)
 	var step int64
-	run := func(batch []*item) {
-		if len(batch) == 0 {
-			return
+	send := func(batch []*item) {
+		if len(batch) > 0 {
+			batches <- numbered{batch, step}
+			step++
 		}
-		if err := j.runBatch(batch, step); err != nil {
-			for _, it := range batch {
-				j.fail(it.path, err)
-			}
-		} else {
-			for _, it := range batch {
-				out <- it
-			}
-		}
-		step++
 	}
 	for it := range in {
 		if ctx.Err() != nil {
 			continue // drain: the decoders stop once paths closes
 		}
-		run(b.add(it))
+		send(b.add(it))
 	}
 	if ctx.Err() == nil {
 		for _, batch := range b.rest() {
-			run(batch)
+			send(batch)
 		}
 	}
+	close(batches)
+	runs.Wait()
 }
 
 func (j *job) runBatch(batch []*item, step int64) error {
@@ -116,7 +135,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 		}
 		feeds[*j.step] = st
 	}
-	out, err := j.sess.Run(feeds, []tf.Output{j.output}, nil)
+	out, err := j.runGenerator(feeds, step)
 	if err != nil {
 		return fmt.Errorf("generator: %s", session.FirstLine(err))
 	}

@@ -18,12 +18,18 @@ weights, at 256x256:
   - start-up: process start to the end of the first training step;
   - FLOPs of a training step and of a generator forward pass (TensorFlow's
     registered cost statistics), the achieved GFLOP/s, and the machine's
-    float32 matmul rate measured in the same TensorFlow build.
+    float32 matmul rate measured in the same TensorFlow build;
+  - where the time goes: one traced pix2pix training step at batch 1 and 4
+    and one traced inference batch, by op type and by layer, with the
+    fraction of the peak for the whole run and for the convolutions alone
+    (see bench_breakdown.py and breakdown.py).
 
 Prints one table and writes bench.json; the last line names the JSON file.
 
 usage: bench.py BIN REF_SCRIPT WORKDIR [--runs 3] [--infer-images 64]
        [--variants]   also time pix2pix training with each opt-in setting
+       [--breakdown-only]   only the FLOPs, the matmul peak and the traced
+                            breakdown (about 2 minutes)
 """
 import argparse
 import json
@@ -39,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_infer  # noqa: E402
 import bench_serve  # noqa: E402
 import bench_deploy  # noqa: E402
+import bench_breakdown  # noqa: E402
 
 
 def spawn(cmd, env_extra=None, out=None):
@@ -198,6 +205,8 @@ def main():
     p.add_argument("--serve-requests", type=int, default=48, help="requests per concurrency level of pix2pix serve")
     p.add_argument("--variants", action="store_true", help="also time pix2pix with opt-in settings")
     p.add_argument("--variant-runs", type=int, default=2, help="processes per variant and batch size")
+    p.add_argument("--breakdown-only", action="store_true",
+                   help="only FLOPs, matmul peak and the per-op breakdown of traced runs (a quick check)")
     args = p.parse_args()
     if args.runs < 1 or args.warmup < 1 or args.timed_steps < 2:
         sys.exit("bench: need --runs >= 1, --warmup >= 1, --timed-steps >= 2")
@@ -211,6 +220,11 @@ def main():
     flops = {b: harness_json(args, "flops", "--batch_size", str(b)) for b in (1, 4)}
     peak = matmul_peak(args)
     print("  float32 matmul peak: %.1f GFLOP/s (N = %d)" % (peak["gflops"], peak["size"]), flush=True)
+    print()
+    breakdowns = bench_breakdown.run(args.bin, spawn, args.workdir, ckpt_dir, pairs, singles, flops, peak["gflops"])
+    if args.breakdown_only:
+        write_json(args.workdir, {"machine": machine(), "matmul_peak_gflops": peak["gflops"], "breakdown": breakdowns})
+        return
 
     train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
     infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
@@ -231,6 +245,7 @@ def main():
         "infer": infer,
         "serve": serve,
         "deploy": deploy,
+        "breakdown": breakdowns,
         "bench_seconds": None,
     }
     for b in (1, 4):
@@ -283,11 +298,17 @@ def main():
             print("| %s | %.3f | %.3f | %.3f | %.3f |" % (name, a, a / train[1]["reference"]["step_seconds"],
                                                       b, b / train[4]["reference"]["step_seconds"]))
     print()
+    bench_breakdown.print_summary(breakdowns)
+    print()
     print("FLOPs: training step %.1f G (batch 1), %.1f G (batch 4); generator forward %.2f G per image; "
           "float32 matmul peak %.1f GFLOP/s; %d cores, %s" % (
               flops[1]["train_step_flops"] / 1e9, flops[4]["train_step_flops"] / 1e9, gen_flops / 1e9,
               peak["gflops"], out["machine"]["cores"], out["machine"]["cpu"]))
-    path = os.path.join(args.workdir, "bench.json")
+    write_json(args.workdir, out)
+
+
+def write_json(workdir, out):
+    path = os.path.join(workdir, "bench.json")
     with open(path + ".tmp", "w") as f:
         json.dump(out, f, indent=2, sort_keys=True)
     os.replace(path + ".tmp", path)

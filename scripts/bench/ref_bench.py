@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import pix2pix_ref  # noqa: E402
+from breakdown import layer_of  # noqa: E402
 from pix2pix_ref import ArgumentParser, build_model, make_session, v1  # noqa: E402
 
 
@@ -41,7 +42,8 @@ def count_flops(graph, roots):
     control inputs): TensorFlow's registered "flops" statistics (what
     tf.compat.v1.profiler's float_operation counts: 2 x multiply-adds for
     Conv2D, one per element for elementwise ops), with conv_grad_flops for
-    the convolution gradients. Returns (total, {op type: flops}).
+    the convolution gradients. Returns (total, {op type: flops}, {layer:
+    flops}), layers as breakdown.layer_of names them.
 
     The optimisers' gate_gradients tuples tie every gradient of an op to
     its siblings by control edges, so the static graph reaches gradients
@@ -50,7 +52,7 @@ def count_flops(graph, roots):
     26 kernel-gradient convolutions, not 31. So the walk does not follow a
     gate's control edge (the group_deps of a tuple/control_dependency)."""
     from tensorflow.python.framework import ops as tf_ops
-    seen, stack, by_type = set(), [r.op if hasattr(r, "op") else r for r in roots], {}
+    seen, stack, by_type, by_layer = set(), [r.op if hasattr(r, "op") else r for r in roots], {}, {}
     while stack:
         op = stack.pop()
         if op.name in seen:
@@ -68,7 +70,9 @@ def count_flops(graph, roots):
                 continue
         if flops:
             by_type[op.type] = by_type.get(op.type, 0) + int(flops)
-    return sum(by_type.values()), by_type
+            layer = layer_of(op.name)
+            by_layer[layer] = by_layer.get(layer, 0) + int(flops)
+    return sum(by_type.values()), by_type, by_layer
 
 
 def cmd_flops(opts):
@@ -76,12 +80,13 @@ def cmd_flops(opts):
     --batch_size, as JSON."""
     model = build_model(opts)
     graph = v1.get_default_graph()
-    train, train_types = count_flops(graph, [model["train"]])
-    gen, gen_types = count_flops(graph, [model["outputs"]])
+    train, train_types, train_layers = count_flops(graph, [model["train"]])
+    gen, gen_types, gen_layers = count_flops(graph, [model["outputs"]])
     json.dump({"batch_size": opts.batch_size,
                "train_step_flops": train, "generator_forward_flops": gen,
                "train_step_by_type": train_types,
-               "generator_forward_by_type": gen_types},
+               "generator_forward_by_type": gen_types,
+               "train_step_by_layer": train_layers, "generator_forward_by_layer": gen_layers},
               sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
 
