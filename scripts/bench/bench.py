@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_infer  # noqa: E402
 import bench_serve  # noqa: E402
 import bench_deploy  # noqa: E402
+import bench_towers  # noqa: E402
 import bench_breakdown  # noqa: E402
 
 
@@ -231,6 +232,7 @@ def main():
     serve = bench_serve.run(args.bin, args.workdir, singles, args.infer_images, ckpt_dir, args.serve_requests,
                             infer["programs"]["pix2pix infer"]["images_per_sec"])
     deploy = bench_deploy.run(args.bin, ckpt_dir, singles, args.workdir, args.runs)
+    towers = bench_towers.run(sys.modules[__name__], args, ckpt_dir, pairs)
     extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
@@ -246,6 +248,7 @@ def main():
         "serve": serve,
         "deploy": deploy,
         "breakdown": breakdowns,
+        "towers": towers,
         "bench_seconds": None,
     }
     for b in (1, 4):
@@ -289,6 +292,8 @@ def main():
     print()
     bench_serve.table(serve)
     bench_deploy.print_rows(deploy, pi["images_per_sec"])
+    print()
+    bench_towers.print_rows(towers)
     if extra:
         print()
         print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")

@@ -133,14 +133,38 @@ def traced_cluster_step(b, args, ckpt_dir, pairs, spec):
     return {"bytes": moved, "tensors": tensors, "trace": metas[-1]}
 
 
-def rows(res, params):
-    """Table rows: each setting, then the bytes against the parameters'."""
+def model_bytes(ckpt_dir):
+    """Bytes of the model's variables (weights and batch-norm statistics,
+    not the optimiser's slots) in the bench checkpoint, float32."""
+    import tensorflow as tf
+
+    ckpt = tf.train.latest_checkpoint(ckpt_dir)
+    n = 0
+    for name, shape in tf.train.list_variables(ckpt):
+        if "/Adam" in name or name.endswith("_power") or "ExponentialMovingAverage" in name or name == "global_step":
+            continue
+        size = 1
+        for d in shape:
+            size *= d
+        n += size
+    return 4 * n
+
+
+def run(b, args, ckpt_dir, pairs):
+    res = bench(b, args, ckpt_dir, pairs)
+    res["model_bytes"] = model_bytes(ckpt_dir)
+    return res
+
+
+def print_rows(res):
+    """The towers table: each setting, then the bytes a cluster step moved
+    against the model's size."""
     one = res["1 tower"]["step_seconds"]
-    out = []
+    print("| pix2pix train, batch 1 per tower | s/step | images/s | s/step / 1 tower's |")
+    print("|---|---|---|---|")
     for name in ("1 tower", "2 towers, 2 virtual CPUs", "2 tasks on loopback"):
         r = res[name]
-        out.append((name, "%.3f" % r["step_seconds"], "%.2f" % r["images_per_sec"], "%.2f" % (r["step_seconds"] / one)))
-    pbytes = 4 * params
+        print("| %s | %.3f | %.2f | %.2f |" % (name, r["step_seconds"], r["images_per_sec"], r["step_seconds"] / one))
+    mb = res["model_bytes"]
     for k, v in sorted(res["cluster_bytes"]["bytes"].items()):
-        out.append(("cluster step, " + k, "%.1f MB" % (v / 1e6), "%.2f x the parameters' %.1f MB" % (v / pbytes, pbytes / 1e6), ""))
-    return out
+        print("| bytes per cluster step, %s | %.1f MB | %.2f x the model's %.1f MB | |" % (k, v / 1e6, v / mb, mb / 1e6))
