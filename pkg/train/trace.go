@@ -9,6 +9,7 @@ import (
 	tf "github.com/wamuir/graft/tensorflow"
 
 	"pix2pix/pkg/fsutil"
+	"pix2pix/pkg/session"
 )
 
 // traced runs a step with a full execution trace and writes it as
