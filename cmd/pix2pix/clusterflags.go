@@ -35,6 +35,19 @@ func clusterConfig(c *cli.Context) (*cluster.Config, error) {
 	return &cfg, nil
 }
 
+// applyCluster sets o's cluster (nil without one) and its timeouts.
+func applyCluster(c *cli.Context, o *train.Options) error {
+	var err error
+	if o.Cluster, err = clusterConfig(c); err != nil || o.Cluster == nil {
+		return err
+	}
+	o.ClusterTimeout = c.Duration("cluster-timeout")
+	if o.Session.OperationTimeout = c.Duration("cluster-step-timeout"); o.Session.OperationTimeout <= 0 {
+		return fmt.Errorf("--cluster-step-timeout must be > 0 (got %v)", o.Session.OperationTimeout)
+	}
+	return nil
+}
+
 // exitWorkerLost is train's exit code when a cluster worker stopped
 // answering (a checkpoint was saved first; see train.ErrWorkerLost).
 const exitWorkerLost = 5

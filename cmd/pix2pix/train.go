@@ -228,15 +228,10 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 			Decode: true, Workers: c.Int("workers"), Progress: os.Stdout},
 		Workers: c.Int("workers"), StepTimes: c.String("step-times"),
 		Session: so, Health: healthThresholds(c), StopOnCollapse: c.Bool("stop-on-collapse"),
-		Out: os.Stdout, ClusterTimeout: c.Duration("cluster-timeout"),
+		Out: os.Stdout,
 	}
-	if o.Cluster, err = clusterConfig(c); err != nil {
+	if err := applyCluster(c, &o); err != nil {
 		return train.Options{}, err
-	}
-	if o.Cluster != nil {
-		if o.Session.OperationTimeout = c.Duration("cluster-step-timeout"); o.Session.OperationTimeout <= 0 {
-			return train.Options{}, fmt.Errorf("--cluster-step-timeout must be > 0 (got %v)", o.Session.OperationTimeout)
-		}
 	}
 	if err := applyTowers(c, &o); err != nil {
 		return train.Options{}, err
