@@ -163,6 +163,17 @@ func TestClusterWorkerKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("last checkpoint %s; chief's last line: %s", filepath.Base(last), lastLine(log))
+	// A part-way step's checkpoint does not replace the last exact one
+	// (--max-to-keep 1): the message names it and it is still there.
+	if i := strings.Index(log, ", the last exact state, is kept"); i >= 0 {
+		name := log[strings.LastIndex(log[:i], "; ")+2 : i]
+		if _, err := os.Stat(filepath.Join(out, name+".index")); err != nil {
+			t.Errorf("the chief says %s is kept, but: %v", name, err)
+		}
+		t.Logf("kept beside it: %s", name)
+	} else if strings.Contains(log, "failed part way") {
+		t.Errorf("a part-way step's save does not say which exact checkpoint is kept:\n%s", log)
+	}
 	mustRunBin(t, bin, "test", "--input_dir", data, "--output_dir", filepath.Join(t.TempDir(), "test"), "--checkpoint", out)
 }
 

@@ -52,6 +52,16 @@ func checkReplaceable(dir string) error {
 	return fmt.Errorf("%w; it is not replaced: repair it, move it away, or choose another --output_dir", err)
 }
 
+// KeepOneMore raises the number of checkpoints kept by one, from the next
+// save on: a save whose state is not one an uninterrupted run passes
+// through (a cluster step that failed part way) then does not delete the
+// last exact one.
+func (k *Keeper) KeepOneMore() {
+	if k.maxToKeep > 0 {
+		k.maxToKeep++
+	}
+}
+
 // Save writes checkpoint <name>-<step> so that a crash at any moment
 // leaves the state file naming a complete checkpoint: the variables go to
 // a temporary directory first and are merged into their final names; the

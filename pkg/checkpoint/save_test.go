@@ -181,3 +181,26 @@ func TestKeeperRefusesDamagedStateFile(t *testing.T) {
 		t.Errorf("model-1 removed although the state file was not rewritten: %v", err)
 	}
 }
+
+// TestKeepOneMoreKeepsTheLastExact: after KeepOneMore, the next save
+// (a cluster step that failed part way) leaves the one before it, which
+// --max-to-keep 1 would have deleted, and the state file lists both.
+func TestKeepOneMoreKeepsTheLastExact(t *testing.T) {
+	dir := t.TempDir()
+	k, err := NewKeeper(dir, "model", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, k, 4)
+	k.KeepOneMore()
+	mustSave(t, k, 5)
+	for _, p := range []string{"model-4", "model-5"} {
+		if _, err := List(filepath.Join(dir, p)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	st, err := ReadState(dir)
+	if err != nil || st.ModelCheckpointPath != "model-5" || strings.Join(st.AllModelCheckpointPaths, ",") != "model-4,model-5" {
+		t.Errorf("state: %+v, %v; want model-5 latest, model-4 and model-5 listed", st, err)
+	}
+}

@@ -121,9 +121,19 @@ func (r *run) workerLost(stepErr error, gs int64) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s stopped answering (%s); reading global_step to save failed: %v", ErrWorkerLost, strings.Join(lost, ", "), session.FirstLine(stepErr), err)
 	}
+	partial, exact := cur >= gs, r.lastSave
+	if partial {
+		// Not a state an uninterrupted run passes through: keep the last
+		// exact checkpoint beside it.
+		r.keeper.KeepOneMore()
+	}
 	saved := r.saveAfterLoss(cur)
-	if cur >= gs {
-		saved += fmt.Sprintf(" (step %d failed part way: some of its updates may be in it)", gs)
+	if partial {
+		saved += fmt.Sprintf(" (step %d failed part way: some of its updates may be in it", gs)
+		if exact != "" && exact != r.lastSave {
+			saved += fmt.Sprintf("; %s, the last exact state, is kept", filepath.Base(exact))
+		}
+		saved += ")"
 	}
 	return fmt.Errorf("%w: %s stopped answering (%s); %s; restart it and resume with --checkpoint %s",
 		ErrWorkerLost, strings.Join(lost, ", "), session.FirstLine(stepErr), saved, r.o.OutputDir)
