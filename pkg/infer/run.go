@@ -167,28 +167,13 @@ func (j *job) progressLocked() {
 
 func (j *job) outPath(in string) string { return filepath.Join(j.o.OutputDir, outName(in)) }
 
-// pipeline: decode workers -> one batching generator loop -> encode
-// workers, connected by bounded channels so all three overlap.
+// pipeline: decode workers (their images put back in input order) -> one
+// batching generator loop -> encode workers, connected by bounded
+// channels so all three overlap.
 func (j *job) pipeline(ctx context.Context) {
 	paths := j.feed(ctx)
-	decoded := make(chan *item, (1+j.o.InFlight)*j.o.BatchSize)
+	decoded := j.decodeInOrder(paths, j.o.Workers, (1+j.o.InFlight)*j.o.BatchSize+j.o.Workers)
 	generated := make(chan *item, (1+j.o.InFlight)*j.o.BatchSize)
-	var dec sync.WaitGroup
-	for w := 0; w < j.o.Workers; w++ {
-		dec.Add(1)
-		go func() {
-			defer dec.Done()
-			for p := range paths {
-				it, err := j.decode(p)
-				if err != nil {
-					j.fail(p, err)
-					continue
-				}
-				decoded <- it
-			}
-		}()
-	}
-	go func() { dec.Wait(); close(decoded) }()
 	go func() {
 		defer close(generated)
 		j.generate(ctx, decoded, generated)
