@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -71,21 +70,6 @@ func (o Options) clusterPlacement() ([]string, string) {
 	return devs, vdev
 }
 
-// lostWorkers are the cluster's tasks other than the chief that do not
-// accept a connection now: after a failed step, the ones to blame.
-func lostWorkers(c *cluster.Config) []string {
-	var lost []string
-	for t := 1; t < len(c.Tasks); t++ {
-		conn, err := net.DialTimeout("tcp", c.Tasks[t], 2*time.Second)
-		if err != nil {
-			lost = append(lost, fmt.Sprintf("worker task %d at %s", t, c.Tasks[t]))
-			continue
-		}
-		conn.Close()
-	}
-	return lost
-}
-
 // workerLost turns a failed step of a cluster run into ErrWorkerLost when
 // a worker stopped answering: the variables live on the chief, so it
 // saves them at their global step (unless that checkpoint is already the
@@ -103,12 +87,12 @@ func (r *run) workerLost(stepErr error, gs int64) error {
 	if r.o.Cluster == nil {
 		return stepErr
 	}
-	lost := lostWorkers(r.o.Cluster)
+	lost := cluster.Unreachable(*r.o.Cluster, 2*time.Second)
 	if len(lost) == 0 && timedOut(stepErr) {
 		// A worker that hangs (a stopped process, a network partition)
 		// still accepts connections: the step's deadline is the sign.
 		for t := 1; t < len(r.o.Cluster.Tasks); t++ {
-			lost = append(lost, fmt.Sprintf("worker task %d at %s (no answer within %v)", t, r.o.Cluster.Tasks[t], r.o.Session.OperationTimeout))
+			lost = append(lost, fmt.Sprintf("%s (no answer within %v)", r.o.Cluster.TaskName(t), r.o.Session.OperationTimeout))
 		}
 	}
 	if len(lost) == 0 {
