@@ -28,10 +28,14 @@ func applyTowers(c *cli.Context, o *train.Options) error {
 	if o.Session.VirtualCPUs < 0 {
 		return fmt.Errorf("--virtual-cpus must be >= 0 (got %d)", o.Session.VirtualCPUs)
 	}
-	if c.String("devices") == "" {
-		if c.IsSet("variable-device") {
-			return fmt.Errorf("--variable-device needs --devices (the towers' devices)")
+	if v := c.String("variable-device"); v != "" {
+		vd, err := session.ParseDeviceList(v)
+		if err != nil || len(vd) != 1 {
+			return fmt.Errorf("--variable-device %q: want one device, e.g. cpu:0 or gpu:0", v)
 		}
+		o.VariableDevice = vd[0] // without --devices, train.Options refuses it
+	}
+	if c.String("devices") == "" {
 		return nil
 	}
 	if c.IsSet("device") {
@@ -42,13 +46,6 @@ func applyTowers(c *cli.Context, o *train.Options) error {
 		return err
 	}
 	o.Devices = devs
-	if v := c.String("variable-device"); v != "" {
-		vd, err := session.ParseDeviceList(v)
-		if err != nil || len(vd) != 1 {
-			return fmt.Errorf("--variable-device %q: want one device, e.g. cpu:0 or gpu:0", v)
-		}
-		o.VariableDevice = vd[0]
-	}
 	if session.HasGPU(append(o.Devices, o.VariableDevice)) {
 		o.Session.Device, o.Session.AllGPUs = "gpu", true
 	}
