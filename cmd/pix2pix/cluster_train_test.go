@@ -67,35 +67,8 @@ func TestClusterTrainsResumesAndLoads(t *testing.T) {
 // within 1e-6.
 func compareCheckpoints(t *testing.T, want, got, what string) {
 	t.Helper()
-	a, err := checkpoint.ReadTensors(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := checkpoint.ReadTensors(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	worst, where := 0.0, ""
-	for name, ta := range a {
-		tb, ok := b[name]
-		if !ok {
-			t.Errorf("%s lacks %s", got, name)
-			continue
-		}
-		if name == "global_step" {
-			if ta.Value().(int64) != tb.Value().(int64) {
-				t.Errorf("global_step %v, want %v", tb.Value(), ta.Value())
-			}
-			continue
-		}
-		if d := maxDiff(t, ta, tb); d > worst {
-			worst, where = d, name
-		}
-	}
-	if len(a) != len(b) {
-		t.Errorf("%s holds %d tensors, %s %d", got, len(b), want, len(a))
-	}
-	t.Logf("%s: cluster vs one process: %d tensors, max abs difference %.3g (%s)", what, len(a), worst, where)
+	worst, where := checkpointDiff(t, want, got)
+	t.Logf("%s: cluster vs one process: max abs difference %.3g (%s)", what, worst, where)
 	if worst > 1e-6 {
 		t.Errorf("%s: the cluster's checkpoint differs from one process's by %.3g at %s (> 1e-6)", what, worst, where)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"pix2pix/graphs/pix2pix"
-	"pix2pix/pkg/checkpoint"
 )
 
 // eventTags is what TensorBoard's own reader finds in one run directory.
@@ -158,7 +156,7 @@ func TestTensorBoardTagsAsOriginal(t *testing.T) {
 	// Summaries only read: the same run without them ends on the same weights.
 	quiet := filepath.Join(t.TempDir(), "quiet")
 	mustRun(t, small(data, quiet, "--max_steps", "3", "--save_freq", "3")...)
-	worst := weightsDiff(t, filepath.Join(ours, "model-3"), filepath.Join(quiet, "model-3"))
+	worst, _ := checkpointDiff(t, filepath.Join(ours, "model-3"), filepath.Join(quiet, "model-3"))
 	if worst != 0 {
 		t.Errorf("summaries changed the weights: max abs difference %.3g from the same run without them", worst)
 	}
@@ -201,35 +199,6 @@ func compareTags(t *testing.T, o, r eventTags) {
 			t.Errorf("scalar %s: %d points, the original %d", tag, o.ScalarCounts[tag], n)
 		}
 	}
-}
-
-// weightsDiff is the largest difference between two checkpoints' float
-// tensors (global_step, int64, is left out).
-func weightsDiff(t *testing.T, a, b string) float64 {
-	t.Helper()
-	ta, err := checkpoint.ReadTensors(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb, err := checkpoint.ReadTensors(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ta) != len(tb) {
-		t.Fatalf("%s holds %d tensors, %s %d", a, len(ta), b, len(tb))
-	}
-	worst := 0.0
-	for name, x := range ta {
-		if name == "global_step" {
-			continue
-		}
-		y, ok := tb[name]
-		if !ok {
-			t.Fatalf("%s lacks %s", b, name)
-		}
-		worst = math.Max(worst, maxDiff(t, x, y))
-	}
-	return worst
 }
 
 // TestTensorBoardResumeAddsOneGraph: a run resumed into its own output

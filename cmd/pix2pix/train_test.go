@@ -117,36 +117,52 @@ func TestResumeReplaysUninterruptedRun(t *testing.T) {
 	if !strings.Contains(log, "loading model from checkpoint") {
 		t.Errorf("resume did not load the checkpoint:\n%s", log)
 	}
-	a, err := checkpoint.ReadTensors(filepath.Join(whole, "model-20"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := checkpoint.ReadTensors(filepath.Join(split, "model-20"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	worst, where := 0.0, ""
-	for name, ta := range a {
-		tb, ok := b[name]
-		if !ok {
-			t.Errorf("resumed checkpoint lacks %s", name)
-			continue
-		}
-		if name == "global_step" {
-			if session.Value(ta).(int64) != 20 || session.Value(tb).(int64) != 20 {
-				t.Errorf("global_step %v and %v, want 20", session.Value(ta), session.Value(tb))
-			}
-			continue
-		}
-		d := maxDiff(t, ta, tb)
-		if d > worst {
-			worst, where = d, name
+	worst, where := checkpointDiff(t, filepath.Join(whole, "model-20"), filepath.Join(split, "model-20"))
+	for _, dir := range []string{whole, split} {
+		v, err := checkpoint.ReadTensors(filepath.Join(dir, "model-20"), "global_step")
+		if err != nil || session.Value(v["global_step"]).(int64) != 20 {
+			t.Errorf("%s/model-20: global_step %v (%v), want 20", dir, v["global_step"], err)
 		}
 	}
 	t.Logf("20 steps vs 10 + 10 resumed: max abs difference %.3g (%s)", worst, where)
 	if worst > 1e-6 {
 		t.Errorf("resumed run differs from the uninterrupted one by %.3g at %s (> 1e-6)", worst, where)
 	}
+}
+
+// checkpointDiff is the largest |a - b| over two checkpoints' float
+// tensors, and where: they must hold the same tensors, global_step
+// (int64) equal.
+func checkpointDiff(t *testing.T, a, b string) (worst float64, where string) {
+	t.Helper()
+	ta, err := checkpoint.ReadTensors(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := checkpoint.ReadTensors(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ta) != len(tb) {
+		t.Errorf("%s holds %d tensors, %s %d", a, len(ta), b, len(tb))
+	}
+	for name, x := range ta {
+		y, ok := tb[name]
+		if !ok {
+			t.Errorf("%s lacks %s", b, name)
+			continue
+		}
+		if name == "global_step" {
+			if session.Value(x).(int64) != session.Value(y).(int64) {
+				t.Errorf("global_step %v in %s, %v in %s", session.Value(x), a, session.Value(y), b)
+			}
+			continue
+		}
+		if d := maxDiff(t, x, y); d > worst || where == "" {
+			worst, where = d, name
+		}
+	}
+	return worst, where
 }
 
 // maxDiff is the largest |a - b| over two float32 tensors.
