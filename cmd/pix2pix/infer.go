@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/infer"
+	"pix2pix/pkg/session"
 )
 
 func inferCommand() *cli.Command {
@@ -31,7 +32,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "model", Required: true, Usage: "training output directory (checkpoint state file, model-N, options.json)", Category: catData},
 			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the outputs", Category: catData},
-			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Value: 4, Usage: "images per generator run", Category: catData},
+			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Value: infer.DefaultBatchSize, Usage: "images per generator run", Category: catData},
 			&cli.BoolFlag{Name: "keep-256", Usage: "write 256x256 outputs instead of resizing back", Category: catData},
 			&cli.StringFlag{Name: "resize", Value: infer.ResizeCrop, Usage: "`crop`: scale each image to the model's crop size and back; native: run on the image's own size, reflect-padded to a multiple of the model's stride (256 at crop 256) and cropped back", Category: catData},
 			&cli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (resume a large job)", Category: catData},
@@ -50,6 +51,7 @@ Examples:
 }
 
 func runInfer(c *cli.Context) error {
+	session.AssumeFrozenWeights() // infer never changes a weight once restored
 	if c.NArg() != 1 {
 		return cli.Exit("infer takes one input: a directory, a glob or a list file (see --help)", 2)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"pix2pix/pkg/infer"
 	"pix2pix/pkg/serve"
+	"pix2pix/pkg/session"
 )
 
 func serveCommand() *cli.Command {
@@ -57,6 +58,7 @@ func serveConfig(c *cli.Context) (serve.Config, error) {
 }
 
 func runServe(c *cli.Context) error {
+	session.AssumeFrozenWeights() // serve never changes a weight once restored
 	cfg, err := serveConfig(c)
 	if err != nil {
 		return err
@@ -70,7 +72,7 @@ func runServe(c *cli.Context) error {
 		return usage(fmt.Errorf("--addr %s: %w", c.String("addr"), err))
 	}
 	defer ln.Close()
-	m, err := infer.OpenServed(infer.Options{Model: c.String("model"), Seed: c.Int64("seed"), ExactDeconv: c.Bool("exact-deconv"), Session: so})
+	m, err := infer.OpenServed(infer.Options{Model: c.String("model"), BatchSize: cfg.MaxBatch, Seed: c.Int64("seed"), ExactDeconv: c.Bool("exact-deconv"), Session: so})
 	if err != nil {
 		return err
 	}

@@ -75,11 +75,15 @@ type Config struct {
 	// Reading: see DiscrimReading.
 	Reading DiscrimReading
 
-	// SubpixelDeconv computes the generator's transposed convolutions as
-	// four ordinary convolutions (see subpixelDeconv): several times
-	// faster on CPU, equal up to float rounding. Off by default; infer
-	// turns it on (its 8-bit outputs do not see the difference).
-	SubpixelDeconv bool
+	// FastForms builds the generator from faster ops that compute the
+	// original's function up to float rounding: the transposed
+	// convolutions as four ordinary convolutions with the bias inside
+	// each (see subpixelDeconv), and the leaky ReLU as one LeakyRelu op
+	// instead of the original's 0.6x + 0.4|x| in three. Off by default
+	// (test mode and training keep the original's ops bit for bit); infer
+	// and serve turn it on (their 8-bit outputs stay within 1/255 of the
+	// original's).
+	FastForms bool
 
 	// Seed derives the initialisers' seeds and the dropout masks. Dropout
 	// masks are drawn from (Seed, layer, global_step), so a resumed run

@@ -36,6 +36,12 @@ type GeneratorOptions struct {
 	// depend on how images are batched. Off, statistics span the batch
 	// (the original's behaviour at --batch_size > 1).
 	PerImageNorm bool
+	// MaxBatch, if above 0, is the largest batch the graph is fed: with
+	// PerImageNorm each image is then normalised on its own (one batch
+	// norm per image), which costs less than laying the batch out as
+	// channels (two transposes per batch norm). A larger batch fails at
+	// run time (its batch norms' slice is out of range).
+	MaxBatch int
 	// Store, if set, holds the variables of an earlier generator in the
 	// same graph: this one shares them (two signatures, one set of
 	// weights).
@@ -81,9 +87,9 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 	if step.Op == nil {
 		step = op.PlaceholderWithDefault(s.SubScope("dropout_step"), op.Const(s.SubScope("zero_step"), int64(0)), tf.ScalarShape())
 	}
-	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm,
+	b := &builder{cfg: cfg, store: st, reads: map[*nn.Variable]tf.Output{}, step: step, perImage: o.PerImageNorm, maxBatch: o.MaxBatch,
 		moving: cfg.TestBN == TestBNMoving}
-	if cfg.SubpixelDeconv {
+	if cfg.FastForms {
 		b.cache = nn.NewStore(s, 0)
 	}
 	g := &Generator{Inputs: inputs, Step: step, Vars: st}
@@ -99,11 +105,15 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 }
 
 // perImageBatchnorm normalises each image of x ([batch, h, w, c]) over its
-// own pixels by laying the batch out as channels: [1, h, w, batch*c], with
-// scale and offset tiled to match. FusedBatchNormV3 then computes exactly
-// the per-image statistics a batch of one would.
-func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output) tf.Output {
+// own pixels, computing exactly the statistics a batch of one would: with
+// a known largest batch (maxBatch > 0) image by image (see
+// batchnormEach), else by laying the batch out as channels: [1, h, w,
+// batch*c], with scale and offset tiled to match.
+func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output, maxBatch int) tf.Output {
 	s = s.SubScope("per_image")
+	if maxBatch > 0 {
+		return batchnormEach(s, x, gamma, beta, mean, variance, maxBatch)
+	}
 	sh := x.Shape()
 	c := sh.Size(3)
 	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
@@ -115,4 +125,38 @@ func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output) tf
 		op.FusedBatchNormV3Epsilon(bnEpsilon), op.FusedBatchNormV3IsTraining(true))
 	back := op.Reshape(s.SubScope("unflat"), y, hwShape(s, "shape_out", x, false, nil, []int32{-1, int32(c)}))
 	return op.Transpose(s.SubScope("to_batch"), back, op.Const(s.SubScope("perm_out"), []int32{2, 0, 1, 3}))
+}
+
+// batchnormEach is perImageBatchnorm for batches of at most maxBatch
+// images: one FusedBatchNormV3 per image, on a slice of x that shares its
+// buffer, then one concatenation. Slot i holds image min(i, batch-1), so
+// a smaller batch repeats its last image in the spare slots, cut off at
+// the end; a batch over maxBatch fails in that cut.
+func batchnormEach(s *op.Scope, x, gamma, beta, mean, variance tf.Output, maxBatch int) tf.Output {
+	norm := func(s *op.Scope, x tf.Output) tf.Output {
+		y, _, _, _, _, _ := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
+			op.FusedBatchNormV3Epsilon(bnEpsilon), op.FusedBatchNormV3IsTraining(true))
+		return y
+	}
+	if maxBatch == 1 {
+		return norm(s, x) // a batch of one is its own statistics
+	}
+	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
+	last := op.Sub(s.SubScope("last"), batch, op.Const(s.SubScope("one"), []int32{1}))
+	rest := op.Const(s.SubScope("hwc0"), []int32{0, 0, 0})
+	one := op.Const(s.SubScope("size"), []int32{1, -1, -1, -1})
+	axis := op.Const(s.SubScope("axis"), int32(0))
+	var ys []tf.Output
+	for i := 0; i < maxBatch; i++ {
+		is := s.SubScope("image")
+		at := op.Minimum(is, op.Const(is.SubScope("i"), []int32{int32(i)}), last)
+		xi := op.Slice(is, x, op.ConcatV2(is.SubScope("begin"), []tf.Output{at, rest}, axis), one)
+		ys = append(ys, norm(is, xi))
+	}
+	all := op.ConcatV2(s.SubScope("images"), ys, axis)
+	size := op.ConcatV2(s.SubScope("batch_size"), []tf.Output{batch, op.Const(s.SubScope("hwc"), []int32{-1, -1, -1})}, axis)
+	y := op.Slice(s.SubScope("batch"), all, op.Const(s.SubScope("zero"), []int32{0, 0, 0, 0}), size)
+	// The slice's size is computed, so its static shape is lost: restore
+	// x's (the next layer sizes its kernel from the channels).
+	return op.EnsureShape(s, y, x.Shape())
 }

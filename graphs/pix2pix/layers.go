@@ -24,6 +24,8 @@ type builder struct {
 	dropoutLayers int64
 	// perImage normalises each image over its own pixels (inference).
 	perImage bool
+	// maxBatch is GeneratorOptions.MaxBatch.
+	maxBatch int
 	// cache, if set, keeps derived weights (sub-pixel kernels) in
 	// variables filled by the ops in prepare, instead of deriving them in
 	// every run.
@@ -153,11 +155,11 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	// The sub-pixel form is derived for 4x4 kernels; 5x5 ones run as the
 	// original's op.
-	if b.cfg.SubpixelDeconv && b.kernel() == 4 && out <= fusedPhaseMaxOut {
-		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelFused(s, x, b.fusedKernel(s, p+"kernel", k, in, out)), bias)
+	if b.cfg.FastForms && b.kernel() == 4 && out <= fusedPhaseMaxOut {
+		return subpixelFused(s, x, b.fusedKernel(s, p+"kernel", k, in, out), bias)
 	}
-	if b.cfg.SubpixelDeconv && b.kernel() == 4 {
-		return op.BiasAdd(s.SubScope("BiasAdd"), subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out)), bias)
+	if b.cfg.FastForms && b.kernel() == 4 {
+		return subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out), bias)
 	}
 	// The output shape keeps the batch dimension dynamic, as tf.layers does.
 	ss := s.SubScope("output_shape")
@@ -189,6 +191,16 @@ func lrelu(s *op.Scope, x tf.Output) tf.Output {
 	lin := op.Mul(s.SubScope("linear"), nn.Float(s, lreluLinear), x)
 	abs := op.Mul(s.SubScope("absolute"), nn.Float(s, lreluAbsolute), op.Abs(s, x))
 	return op.AddV2(s, lin, abs)
+}
+
+// encoderActivation is the leaky ReLU in front of encoder_2..n: the
+// original's form, or with FastForms one LeakyRelu op (max(x, 0.2x), the
+// same function, one pass over the tensor instead of four).
+func (b *builder) encoderActivation(s *op.Scope, x tf.Output) tf.Output {
+	if b.cfg.FastForms {
+		return op.LeakyRelu(s.SubScope("lrelu"), x, op.LeakyReluAlpha(lreluSlope))
+	}
+	return lrelu(s, x)
 }
 
 // dropout keeps each element with probability 1-rate and scales kept ones

@@ -68,7 +68,7 @@ func (b *builder) batchnorm(s *op.Scope, name string, x tf.Output) (tf.Output, *
 		return y, nil
 	}
 	if b.perImage {
-		return perImageBatchnorm(s, x, gamma, beta, mean, variance), nil
+		return perImageBatchnorm(s, x, gamma, beta, mean, variance, b.maxBatch), nil
 	}
 	y, m, v, r1, r2, r3 := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
 		op.FusedBatchNormV3Epsilon(bnEpsilon),

@@ -22,10 +22,14 @@ import (
 // variables filled once after a restore (Generator.Prepare), so a run does
 // not slice the kernels again.
 //
+// The bias is added to each phase before they are interleaved, where
+// TensorFlow fuses it into the convolution, instead of in a pass of its
+// own over the interleaved output: the same sums.
+//
 // x is [batch, h, w, in]; phase holds, for (a, b) = (0,0), (0,1), (1,0),
 // (1,1), the 2x2 kernel slices in the forward convolution's layout
-// [2, 2, in, out] (see subpixelKernels).
-func subpixelDeconv(s *op.Scope, x tf.Output, phase [4]tf.Output) tf.Output {
+// [2, 2, in, out] (see subpixelKernels); bias is [out].
+func subpixelDeconv(s *op.Scope, x tf.Output, phase [4]tf.Output, bias tf.Output) tf.Output {
 	s = s.SubScope("subpixel")
 	pads := [2][]int64{{1, 0}, {0, 1}} // (before, after) padding per phase
 	var phases []tf.Output
@@ -33,8 +37,9 @@ func subpixelDeconv(s *op.Scope, x tf.Output, phase [4]tf.Output) tf.Output {
 		for b := 0; b < 2; b++ {
 			// Explicit padding: no padded copy of the input.
 			p := []int64{0, 0, pads[a][0], pads[a][1], pads[b][0], pads[b][1], 0, 0}
-			phases = append(phases, op.Conv2D(s.SubScope("phase"), x, phase[2*a+b], []int64{1, 1, 1, 1}, "EXPLICIT",
-				op.Conv2DExplicitPaddings(p)))
+			ps := s.SubScope("phase")
+			y := op.Conv2D(ps, x, phase[2*a+b], []int64{1, 1, 1, 1}, "EXPLICIT", op.Conv2DExplicitPaddings(p))
+			phases = append(phases, op.BiasAdd(ps.SubScope("BiasAdd"), y, bias))
 		}
 	}
 	// Channel block (a*2 + b) goes to output pixel offset (a, b).
@@ -77,10 +82,12 @@ const fusedPhaseMaxOut = 15
 // for a = 1) and the other five taps are zero. The zero products add
 // exact zeros, so the result differs from the transposed convolution's
 // only in the order of the sums, as subpixelDeconv's does. kernel3 is
-// [3, 3, in, 4*out] (see subpixelFusedKernel).
-func subpixelFused(s *op.Scope, x, kernel3 tf.Output) tf.Output {
+// [3, 3, in, 4*out] (see subpixelFusedKernel); bias ([out], repeated for
+// the four phases) is added inside the convolution, as subpixelDeconv's.
+func subpixelFused(s *op.Scope, x, kernel3, bias tf.Output) tf.Output {
 	s = s.SubScope("subpixel_fused")
 	y := op.Conv2D(s, x, kernel3, []int64{1, 1, 1, 1}, "SAME")
+	y = op.BiasAdd(s.SubScope("BiasAdd"), y, op.Tile(s.SubScope("phase_bias"), bias, op.Const(s.SubScope("phases"), []int32{4})))
 	return op.DepthToSpace(s, y, 2)
 }
 

@@ -39,10 +39,10 @@ func checkResize(o Options) error {
 // nativeGraph is infer's generator with any height and width (multiples
 // of cfg.Stride): per-image batch-norm statistics as InferenceGraph, and
 // the same variables, so it restores from the same checkpoint.
-func nativeGraph(cfg pix2pix.Config) trained.GraphFunc {
+func nativeGraph(cfg pix2pix.Config, maxBatch int) trained.GraphFunc {
 	return func(s *op.Scope) (*pix2pix.Generator, error) {
 		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, -1, -1, int64(cfg.InChannels))))
-		return pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true, AnySize: true})
+		return pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true, AnySize: true, MaxBatch: maxBatch})
 	}
 }
 

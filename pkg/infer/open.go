@@ -80,10 +80,10 @@ func (j *job) openCheckpoint() error {
 		return err
 	}
 	cfg.Dropout, cfg.Seed = o.Dropout, o.Seed
-	cfg.SubpixelDeconv = !o.ExactDeconv
-	build := trained.InferenceGraph(cfg)
+	cfg.FastForms = !o.ExactDeconv
+	build := trained.InferenceGraph(cfg, o.BatchSize)
 	if o.Resize == ResizeNative {
-		build = nativeGraph(cfg)
+		build = nativeGraph(cfg, o.BatchSize)
 		j.native, j.stride = true, cfg.Stride()
 	}
 	gen, err := ck.LoadGenerator("generator", build, o.Session)
@@ -96,14 +96,14 @@ func (j *job) openCheckpoint() error {
 	return nil
 }
 
-// GeneratorGraph is infer's generator graph for cfg (sub-pixel
-// deconvolutions unless exact; of any image size with native), for
-// inspection (kernel coverage); it opens nothing.
+// GeneratorGraph is infer's generator graph for cfg (the fast forms
+// unless exact; of any image size with native) at its default batch size,
+// for inspection (kernel coverage); it opens nothing.
 func GeneratorGraph(cfg pix2pix.Config, exactDeconv, native bool) (*tf.Graph, error) {
-	cfg.SubpixelDeconv = !exactDeconv
-	build := trained.InferenceGraph(cfg)
+	cfg.FastForms = !exactDeconv
+	build := trained.InferenceGraph(cfg, DefaultBatchSize)
 	if native {
-		build = nativeGraph(cfg)
+		build = nativeGraph(cfg, DefaultBatchSize)
 	}
 	g, _, _, err := trained.BuildGenerator("generator", build)
 	return g, err

@@ -47,7 +47,7 @@ func generate(t *testing.T, dir, mode string, in *tf.Tensor) []float32 {
 		t.Fatal(err)
 	}
 	cfg.Dropout = false
-	g, err := ck.LoadGenerator("generator", InferenceGraph(cfg), session.Options{})
+	g, err := ck.LoadGenerator("generator", InferenceGraph(cfg, 0), session.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,11 +65,12 @@ func (c *Checkpoint) LoadGenerator(what string, build GraphFunc, o session.Optio
 }
 
 // InferenceGraph is the generator as inference runs it: a placeholder
-// "inputs" of any batch size and per-image batch-norm statistics, so an
-// image's output does not depend on what it is batched with.
-func InferenceGraph(cfg pix2pix.Config) GraphFunc {
+// "inputs" of up to maxBatch images (0: any number) and per-image
+// batch-norm statistics, so an image's output does not depend on what it
+// is batched with.
+func InferenceGraph(cfg pix2pix.Config, maxBatch int) GraphFunc {
 	return func(s *op.Scope) (*pix2pix.Generator, error) {
 		inputs := op.Placeholder(s.SubScope("inputs"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, cfg.Size(), cfg.Size(), int64(cfg.InChannels))))
-		return pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true})
+		return pix2pix.BuildGenerator(s, cfg, inputs, pix2pix.GeneratorOptions{PerImageNorm: true, MaxBatch: maxBatch})
 	}
 }

@@ -55,7 +55,7 @@ func TestSubpixelDeconvMatchesTransposedConv(t *testing.T) {
 		t.Fatal(err)
 	}
 	fast := cfg
-	fast.SubpixelDeconv = true
+	fast.FastForms = true
 	tf2 := newTrainer(t, fast, 2)
 	if err := tf2.Restore(prefix); err != nil {
 		t.Fatal(err)
