@@ -43,10 +43,10 @@ func TestEMAFollowsLosses(t *testing.T) {
 	}
 }
 
-// TestSubpixelDeconvMatchesTransposedConv: the generator with its
-// transposed convolutions computed as four convolutions gives the same
-// outputs up to float rounding.
-func TestSubpixelDeconvMatchesTransposedConv(t *testing.T) {
+// TestFastFormsMatchOriginalOps: the generator built with FastForms (its
+// transposed convolutions as four convolutions with the bias inside each,
+// its leaky ReLU as one op) gives the same outputs up to float rounding.
+func TestFastFormsMatchOriginalOps(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Dropout = false
 	tr := newTrainer(t, cfg, 2)
@@ -71,8 +71,8 @@ func TestSubpixelDeconvMatchesTransposedConv(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := maxAbsDiff(floats(a[0]), floats(b[0]))
-	t.Logf("generator outputs, transposed vs sub-pixel convolutions: max abs difference %.3g", d)
+	t.Logf("generator outputs, original ops vs fast forms: max abs difference %.3g", d)
 	if d > 1e-4 {
-		t.Errorf("sub-pixel deconvolution differs by %.3g", d)
+		t.Errorf("the fast forms differ by %.3g", d)
 	}
 }

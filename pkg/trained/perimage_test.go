@@ -1,0 +1,65 @@
+package trained
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+
+	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/pkg/session"
+)
+
+// TestBatchnormEachEqualsChannelLayout: with the largest batch known
+// (MaxBatch 4), per-image batch norm runs one batch norm per image; its
+// outputs equal those of the batch-as-channels layout (MaxBatch 0) exactly,
+// for a full batch and for a smaller one (which repeats its last image in
+// the spare slots), and a batch over the limit is an error, not a wrong
+// answer.
+func TestBatchnormEachEqualsChannelLayout(t *testing.T) {
+	dir, _ := trainMomentum(t, 0.1, false)
+	ck, err := OpenCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ck.Config
+	cfg.Dropout = false
+	load := func(maxBatch int) *Generator {
+		g, err := ck.LoadGenerator("generator", InferenceGraph(cfg, maxBatch), session.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { g.Close() })
+		return g
+	}
+	layout, each := load(0), load(4)
+	gen := func(g *Generator, in *tf.Tensor) ([]float32, error) {
+		out, err := g.Sess.Run(map[tf.Output]*tf.Tensor{g.Gen.Inputs: in}, []tf.Output{g.Gen.Outputs}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return floats(out[0]), nil
+	}
+	rng := rand.New(rand.NewSource(3))
+	for _, n := range []int{4, 3, 1} {
+		in := sizedImages(t, rng, n, int(cfg.Size()), 3)
+		want, err := gen(layout, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := gen(each, in)
+		if err != nil {
+			t.Fatalf("batch of %d into a graph for up to 4: %v", n, err)
+		}
+		d := maxAbsDiff(got, want)
+		t.Logf("batch of %d: max |image by image - batch as channels| = %g over %d values", n, d, len(got))
+		if len(got) != len(want) || d != 0 {
+			t.Errorf("batch of %d: %d values, max difference %g; want %d values, 0", n, len(got), d, len(want))
+		}
+	}
+	_, err = gen(each, sizedImages(t, rng, 5, int(cfg.Size()), 3))
+	t.Logf("batch of 5 into a graph for up to 4: %v", session.FirstLine(err))
+	if err == nil || !strings.Contains(err.Error(), "per_image") {
+		t.Errorf("batch of 5 into a graph for up to 4: err %v, want the per-image batch norm's slice to fail", err)
+	}
+}
