@@ -40,7 +40,7 @@ Examples:
 			&cli.BoolFlag{Name: "no-test-dropout", Usage: "turn dropout off for deterministic outputs (the original keeps it on)", Category: catData},
 			testBNFlag(), setupOpenFlag(),
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks", Category: catData},
-			&cli.BoolFlag{Name: "exact-deconv", Usage: "use TensorFlow's transposed-convolution op, as the original, instead of the faster sub-pixel form (equal up to float rounding; outputs differ by at most 1/255)", Category: catData},
+			&cli.BoolFlag{Name: "exact-deconv", Usage: "use the original's ops (TensorFlow's transposed convolution, its three-op leaky ReLU) instead of the faster forms (sub-pixel convolutions, one LeakyRelu op; equal up to float rounding, outputs differ by at most 1/255)", Category: catData},
 			&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding", Category: catData},
 			&cli.IntFlag{Name: "workers", Usage: "decode and encode goroutines (0: one per core)", Category: catData},
 			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one)", Category: catRuntime},

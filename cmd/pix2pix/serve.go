@@ -42,7 +42,7 @@ Example:
 			&cli.DurationFlag{Name: "timeout", Value: d.Timeout, Usage: "longest a request may take before 503", Category: catData},
 			&cli.IntFlag{Name: "workers", Usage: "concurrent decodes and encodes (0: one per core)", Category: catData},
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
-			&cli.BoolFlag{Name: "exact-deconv", Usage: "TensorFlow's transposed-convolution op instead of the sub-pixel form (see infer --help)", Category: catData},
+			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
 		}, runtimeFlags()...),
 		Action: runServe,
 	}
