@@ -25,6 +25,11 @@ type Generator struct {
 	// there are none. Those variables are not part of Vars: they are
 	// never saved.
 	Prepare *tf.Operation
+	// Release, run once after Prepare, empties the variables that only
+	// Prepare reads (the transposed kernels the sub-pixel kernels are
+	// derived from), so their memory is not held twice; after it Vars can
+	// no longer be saved or prepared again. Nil when there are none.
+	Release *tf.Operation
 }
 
 // GeneratorOptions choose how the generator normalises and drops out at
@@ -97,6 +102,7 @@ func BuildGenerator(s *op.Scope, cfg Config, inputs tf.Output, o GeneratorOption
 	g.Init = op.NoOp(s.WithControlDependencies(st.InitOps()...).SubScope("init"))
 	if len(b.prepare) > 0 {
 		g.Prepare = op.NoOp(s.WithControlDependencies(b.prepare...).SubScope("prepare"))
+		g.Release = b.release(s.SubScope("release"))
 	}
 	if err := s.Err(); err != nil {
 		return nil, fmt.Errorf("build generator: %w", err)
@@ -159,4 +165,18 @@ func batchnormEach(s *op.Scope, x, gamma, beta, mean, variance tf.Output, maxBat
 	// The slice's size is computed, so its static shape is lost: restore
 	// x's (the next layer sizes its kernel from the channels).
 	return op.EnsureShape(s, y, x.Shape())
+}
+
+// release empties each variable in b.derivedOnly (AssignVariableOp does
+// not enforce a variable's shape unless told).
+func (b *builder) release(s *op.Scope) *tf.Operation {
+	// Rank 4 with no elements, of dimensions unknown to shape inference
+	// (which would refuse to merge them with the variable's).
+	dims := op.PlaceholderWithDefault(s.SubScope("dims"), op.Const(s.SubScope("none"), []int32{0, 0, 0, 0}), tf.MakeShape(4))
+	empty := op.Fill(s.SubScope("empty"), dims, op.Const(s.SubScope("zero"), float32(0)))
+	var ops []*tf.Operation
+	for _, v := range b.derivedOnly {
+		ops = append(ops, op.AssignVariableOp(s.SubScope("empty_variable"), v.Handle, empty))
+	}
+	return op.NoOp(s.WithControlDependencies(ops...))
 }

@@ -31,6 +31,9 @@ type builder struct {
 	// every run.
 	cache   *nn.Store
 	prepare []*tf.Operation
+	// derivedOnly are the variables read only to derive cached weights
+	// (see Generator.Release).
+	derivedOnly []*nn.Variable
 	// moving makes batch norm use the moving averages (TestBN moving);
 	// updateMoving collects the ops updating them into bnUpdates.
 	moving, updateMoving bool
@@ -151,10 +154,13 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	in := channels(x)
 	p := name + "/conv2d_transpose/"
 	// The transposed kernel is [height, width, output, input].
-	k := b.variable(s, p+"kernel", []int64{b.kernel(), b.kernel(), out, in}, b.weightInit(), true)
+	k, kv := b.param(s, p+"kernel", []int64{b.kernel(), b.kernel(), out, in}, b.weightInit(), true)
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	// The sub-pixel form is derived for 4x4 kernels; 5x5 ones run as the
 	// original's op.
+	if b.cfg.FastForms && b.kernel() == 4 && b.cache != nil {
+		b.derivedOnly = append(b.derivedOnly, kv)
+	}
 	if b.cfg.FastForms && b.kernel() == 4 && out <= fusedPhaseMaxOut {
 		return subpixelFused(s, x, b.fusedKernel(s, p+"kernel", k, in, out), bias)
 	}

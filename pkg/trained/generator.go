@@ -56,9 +56,11 @@ func (c *Checkpoint) LoadGenerator(what string, build GraphFunc, o session.Optio
 		return nil, err
 	}
 	if gen.Prepare != nil {
-		if _, err := vars.Sess.Run(nil, nil, []*tf.Operation{gen.Prepare}); err != nil {
-			vars.Sess.Close()
-			return nil, fmt.Errorf("prepare generator: %w", err)
+		for _, o := range []*tf.Operation{gen.Prepare, gen.Release} {
+			if _, err := vars.Sess.Run(nil, nil, []*tf.Operation{o}); err != nil {
+				vars.Sess.Close()
+				return nil, fmt.Errorf("prepare generator (%s): %w", o.Name(), err)
+			}
 		}
 	}
 	return &Generator{Graph: g, Gen: gen, Vars: *vars}, nil
