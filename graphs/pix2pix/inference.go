@@ -135,9 +135,10 @@ func perImageBatchnorm(s *op.Scope, x, gamma, beta, mean, variance tf.Output, ma
 
 // batchnormEach is perImageBatchnorm for batches of at most maxBatch
 // images: one FusedBatchNormV3 per image, on a slice of x that shares its
-// buffer, then one concatenation. Slot i holds image min(i, batch-1), so
-// a smaller batch repeats its last image in the spare slots, cut off at
-// the end; a batch over maxBatch fails in that cut.
+// buffer, then one concatenation. Slot i holds image i, or nothing (an
+// empty slice, normalised for free) when the batch is smaller, so a batch
+// of 1 in a graph for 16 costs one batch norm, not 16. A batch over
+// maxBatch fails in the final cut to the batch's size.
 func batchnormEach(s *op.Scope, x, gamma, beta, mean, variance tf.Output, maxBatch int) tf.Output {
 	norm := func(s *op.Scope, x tf.Output) tf.Output {
 		y, _, _, _, _, _ := op.FusedBatchNormV3(s.SubScope("FusedBatchNormV3"), x, gamma, beta, mean, variance,
@@ -147,23 +148,28 @@ func batchnormEach(s *op.Scope, x, gamma, beta, mean, variance tf.Output, maxBat
 	if maxBatch == 1 {
 		return norm(s, x) // a batch of one is its own statistics
 	}
-	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), op.Const(s.SubScope("b0"), []int32{0}), op.Const(s.SubScope("b1"), []int32{1}))
-	last := op.Sub(s.SubScope("last"), batch, op.Const(s.SubScope("one"), []int32{1}))
-	rest := op.Const(s.SubScope("hwc0"), []int32{0, 0, 0})
-	one := op.Const(s.SubScope("size"), []int32{1, -1, -1, -1})
+	c := func(name string, v []int32) tf.Output { return op.Const(s.SubScope(name), v) }
+	batch := op.Slice(s, op.Shape(s, x, op.ShapeOutType(tf.Int32)), c("b0", []int32{0}), c("b1", []int32{1}))
+	zero, one, rest := c("zero", []int32{0}), c("one", []int32{1}), c("rest", []int32{-1, -1, -1})
 	axis := op.Const(s.SubScope("axis"), int32(0))
 	var ys []tf.Output
 	for i := 0; i < maxBatch; i++ {
 		is := s.SubScope("image")
-		at := op.Minimum(is, op.Const(is.SubScope("i"), []int32{int32(i)}), last)
-		xi := op.Slice(is, x, op.ConcatV2(is.SubScope("begin"), []tf.Output{at, rest}, axis), one)
-		ys = append(ys, norm(is, xi))
+		idx := c("i", []int32{int32(i)})
+		// begin min(i, batch) and size clip(batch - i, 0, 1): image i,
+		// or an empty slice past the batch's end.
+		at := op.Minimum(is.SubScope("begin_batch"), idx, batch)
+		left := op.Maximum(is.SubScope("left"), op.Sub(is.SubScope("left"), batch, idx), zero)
+		n := op.Minimum(is.SubScope("size_batch"), left, one)
+		begin := op.ConcatV2(is.SubScope("begin"), []tf.Output{at, c("hwc0", []int32{0, 0, 0})}, axis)
+		size := op.ConcatV2(is.SubScope("size"), []tf.Output{n, rest}, axis)
+		ys = append(ys, norm(is, op.Slice(is, x, begin, size)))
 	}
 	all := op.ConcatV2(s.SubScope("images"), ys, axis)
-	size := op.ConcatV2(s.SubScope("batch_size"), []tf.Output{batch, op.Const(s.SubScope("hwc"), []int32{-1, -1, -1})}, axis)
-	y := op.Slice(s.SubScope("batch"), all, op.Const(s.SubScope("zero"), []int32{0, 0, 0, 0}), size)
-	// The slice's size is computed, so its static shape is lost: restore
-	// x's (the next layer sizes its kernel from the channels).
+	size := op.ConcatV2(s.SubScope("batch_size"), []tf.Output{batch, rest}, axis)
+	y := op.Slice(s.SubScope("batch"), all, c("origin", []int32{0, 0, 0, 0}), size)
+	// The slices' sizes are computed, so the static shape is lost:
+	// restore x's (the next layer sizes its kernel from the channels).
 	return op.EnsureShape(s, y, x.Shape())
 }
 

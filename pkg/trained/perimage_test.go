@@ -12,10 +12,12 @@ import (
 
 // TestBatchnormEachEqualsChannelLayout: with the largest batch known
 // (MaxBatch 4), per-image batch norm runs one batch norm per image; its
-// outputs equal those of the batch-as-channels layout (MaxBatch 0) exactly,
-// for a full batch and for a smaller one (which repeats its last image in
-// the spare slots), and a batch over the limit is an error, not a wrong
-// answer.
+// outputs equal those of the batch-as-channels layout (MaxBatch 0), for a
+// full batch and for smaller ones (whose spare slots are empty), up to
+// float rounding: oneDNN's batch norm sums each channel in the same order
+// either way (0 difference measured), TensorFlow's own kernel in an order
+// that depends on the layout (at most 1.2e-7 measured). A batch over the
+// limit is an error, not a wrong answer.
 func TestBatchnormEachEqualsChannelLayout(t *testing.T) {
 	dir, _ := trainMomentum(t, 0.1, false)
 	ck, err := OpenCheckpoint(dir)
@@ -53,8 +55,8 @@ func TestBatchnormEachEqualsChannelLayout(t *testing.T) {
 		}
 		d := maxAbsDiff(got, want)
 		t.Logf("batch of %d: max |image by image - batch as channels| = %g over %d values", n, d, len(got))
-		if len(got) != len(want) || d != 0 {
-			t.Errorf("batch of %d: %d values, max difference %g; want %d values, 0", n, len(got), d, len(want))
+		if len(got) != len(want) || d > 1e-6 {
+			t.Errorf("batch of %d: %d values, max difference %g; want %d values, at most 1e-6", n, len(got), d, len(want))
 		}
 	}
 	_, err = gen(each, sizedImages(t, rng, 5, int(cfg.Size()), 3))
