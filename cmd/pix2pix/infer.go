@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pix2pix/pkg/infer"
-	"pix2pix/pkg/session"
 )
 
 func inferCommand() *cli.Command {
@@ -51,7 +50,6 @@ Examples:
 }
 
 func runInfer(c *cli.Context) error {
-	session.AssumeFrozenWeights() // infer never changes a weight once restored
 	if c.NArg() != 1 {
 		return cli.Exit("infer takes one input: a directory, a glob or a list file (see --help)", 2)
 	}

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,6 +25,12 @@ func main() {
 	// Allocator settings for big per-step tensors (no effect on results;
 	// PIX2PIX_MEMORY_TUNING=0 turns them off), before TensorFlow allocates.
 	session.TuneMemory()
+	// oneDNN may keep each convolution's filter once reordered only in a
+	// process that never changes one (see session.SetFrozenWeights).
+	cmd := commandName(os.Args[1:])
+	if v := session.SetFrozenWeights(cmd == "infer" || cmd == "serve"); v != "" {
+		fmt.Fprintf(os.Stderr, "pix2pix: TF_ONEDNN_ASSUME_FROZEN_WEIGHTS=%s ignored: only infer and serve keep the weights fixed\n", v)
+	}
 	code := 0
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "pix2pix:", err)
@@ -65,6 +72,17 @@ func newApp() *cli.App {
 		// Errors are printed once, by main, with the program's prefix.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+}
+
+// commandName is the subcommand args name: the first one that is not a
+// flag (the app's only flag, --verbose, takes no value).
+func commandName(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }
 
 // exitCode maps an error to the process exit code: 2 for usage errors, 1 for

@@ -13,7 +13,6 @@ import (
 
 	"pix2pix/pkg/infer"
 	"pix2pix/pkg/serve"
-	"pix2pix/pkg/session"
 )
 
 func serveCommand() *cli.Command {
@@ -58,7 +57,6 @@ func serveConfig(c *cli.Context) (serve.Config, error) {
 }
 
 func runServe(c *cli.Context) error {
-	session.AssumeFrozenWeights() // serve never changes a weight once restored
 	cfg, err := serveConfig(c)
 	if err != nil {
 		return err

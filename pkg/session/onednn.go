@@ -66,15 +66,27 @@ func SetOneDNN(mode string) error {
 // first such kernel; without oneDNN it changes nothing.
 const frozenWeightsEnv = "TF_ONEDNN_ASSUME_FROZEN_WEIGHTS"
 
-// AssumeFrozenWeights sets frozenWeightsEnv for this process, unless the
-// user set it either way. Only for commands that never change a variable
-// after a convolution has run (infer, serve): with it, a convolution whose
-// filter changed would go on using the old one. Outputs are the same,
-// byte for byte.
-func AssumeFrozenWeights() {
-	if _, set := os.LookupEnv(frozenWeightsEnv); !set {
+// SetFrozenWeights decides frozenWeightsEnv for this process; call it
+// before TensorFlow builds a kernel, once per process. frozen says that
+// the process never changes a variable after a convolution has run
+// (infer, serve): the variable is then set, unless the user set it either
+// way, and outputs are the same byte for byte. Otherwise it is removed,
+// since a process training with it would go on using each convolution's
+// first filter; a value that asked for it is returned, for a notice. It
+// is a process-wide setting that child processes inherit, which is why a
+// process decides it for itself, from its command, and never for another.
+func SetFrozenWeights(frozen bool) (ignored string) {
+	v, set := os.LookupEnv(frozenWeightsEnv)
+	switch {
+	case frozen && !set:
 		os.Setenv(frozenWeightsEnv, "1")
+	case !frozen && set:
+		os.Unsetenv(frozenWeightsEnv)
+		if on, ok := envBool(v); ok && on {
+			return v
+		}
 	}
+	return ""
 }
 
 // envBool reads the switch as TensorFlow does: 0/false and 1/true, in any
