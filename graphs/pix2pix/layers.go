@@ -201,9 +201,14 @@ func lrelu(s *op.Scope, x tf.Output) tf.Output {
 
 // encoderActivation is the leaky ReLU in front of encoder_2..n: the
 // original's form, or with FastForms one LeakyRelu op (max(x, 0.2x), the
-// same function, one pass over the tensor instead of four).
-func (b *builder) encoderActivation(s *op.Scope, x tf.Output) tf.Output {
-	if b.cfg.FastForms {
+// same function, one pass over the tensor instead of four). afterBias
+// (encoder_2, whose input is encoder_1's biased convolution, which the
+// decoder_1 skip also reads) keeps the original's form: TensorFlow 2.18's
+// remapper fuses Conv2D+BiasAdd+LeakyRelu there without seeing the
+// BiasAdd's second reader and fails ("remapper failed ... fanout
+// 'generator/decoder_1/concat/ConcatV2' exist for missing node").
+func (b *builder) encoderActivation(s *op.Scope, x tf.Output, afterBias bool) tf.Output {
+	if b.cfg.FastForms && !afterBias {
 		return op.LeakyRelu(s.SubScope("lrelu"), x, op.LeakyReluAlpha(lreluSlope))
 	}
 	return lrelu(s, x)
