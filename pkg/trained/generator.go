@@ -45,7 +45,8 @@ func BuildGenerator(what string, build GraphFunc) (*tf.Graph, *pix2pix.Generator
 
 // LoadGenerator builds the graph of build, opens a session on it,
 // restores the generator's variables from the checkpoint (after checking
-// they fit) and fills its derived weights (Prepare).
+// they fit), fills its derived weights (Prepare) and empties what only
+// they read (Release).
 func (c *Checkpoint) LoadGenerator(what string, build GraphFunc, o session.Options) (*Generator, error) {
 	g, gen, sv, err := BuildGenerator(what, build)
 	if err != nil {
