@@ -34,7 +34,7 @@ func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 	for k := 2; k <= n; k++ {
 		name := fmt.Sprintf("encoder_%d", k)
 		ls := s.SubScope(name)
-		x := b.encoderActivation(ls, layers[len(layers)-1], k == 2)
+		x := b.encoderActivation(ls, layers[len(layers)-1])
 		x = b.genConv(ls, "generator/"+name, x, ngf*widthMult(k))
 		x, _ = b.norm(ls, b.cfg.GenNorm, "generator/"+name, x)
 		layers = append(layers, x)

@@ -41,12 +41,14 @@ type builder struct {
 }
 
 // phaseKernels returns the sub-pixel phase kernels of the transposed
-// kernel k (variable name), cached in variables when b.cache is set.
-func (b *builder) phaseKernels(s *op.Scope, name string, k tf.Output, in, out int64) [4]tf.Output {
+// kernel k (the read of src, variable name), cached in variables when
+// b.cache is set; src is then read only to fill them (b.derivedOnly).
+func (b *builder) phaseKernels(s *op.Scope, name string, src *nn.Variable, k tf.Output, in, out int64) [4]tf.Output {
 	derived := subpixelKernels(s, k)
 	if b.cache == nil {
 		return derived
 	}
+	b.derivedOnly = append(b.derivedOnly, src)
 	var cached [4]tf.Output
 	for i := range derived {
 		v := b.cache.Get(fmt.Sprintf("%s/subpixel_%d", name, i), tf.Float, []int64{2, 2, in, out}, zerosInit, false)
@@ -58,11 +60,12 @@ func (b *builder) phaseKernels(s *op.Scope, name string, k tf.Output, in, out in
 
 // fusedKernel is phaseKernels for subpixelFused: the one [3, 3, in,
 // 4*out] kernel, cached likewise.
-func (b *builder) fusedKernel(s *op.Scope, name string, k tf.Output, in, out int64) tf.Output {
+func (b *builder) fusedKernel(s *op.Scope, name string, src *nn.Variable, k tf.Output, in, out int64) tf.Output {
 	derived := subpixelFusedKernel(s, k)
 	if b.cache == nil {
 		return derived
 	}
+	b.derivedOnly = append(b.derivedOnly, src)
 	v := b.cache.Get(name+"/subpixel_fused", tf.Float, []int64{3, 3, in, 4 * out}, zerosInit, false)
 	b.prepare = append(b.prepare, op.AssignVariableOp(s.SubScope("cache"), v.Handle, derived))
 	return v.Read(s)
@@ -158,14 +161,11 @@ func (b *builder) genDeconv(s *op.Scope, name string, x tf.Output, out int64) tf
 	bias := b.variable(s, p+"bias", []int64{out}, zerosInit, true)
 	// The sub-pixel form is derived for 4x4 kernels; 5x5 ones run as the
 	// original's op.
-	if b.cfg.FastForms && b.kernel() == 4 && b.cache != nil {
-		b.derivedOnly = append(b.derivedOnly, kv)
-	}
 	if b.cfg.FastForms && b.kernel() == 4 && out <= fusedPhaseMaxOut {
-		return subpixelFused(s, x, b.fusedKernel(s, p+"kernel", k, in, out), bias)
+		return subpixelFused(s, x, b.fusedKernel(s, p+"kernel", kv, k, in, out), bias)
 	}
 	if b.cfg.FastForms && b.kernel() == 4 {
-		return subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", k, in, out), bias)
+		return subpixelDeconv(s, x, b.phaseKernels(s, p+"kernel", kv, k, in, out), bias)
 	}
 	// The output shape keeps the batch dimension dynamic, as tf.layers does.
 	ss := s.SubScope("output_shape")
@@ -201,14 +201,14 @@ func lrelu(s *op.Scope, x tf.Output) tf.Output {
 
 // encoderActivation is the leaky ReLU in front of encoder_2..n: the
 // original's form, or with FastForms one LeakyRelu op (max(x, 0.2x), the
-// same function, one pass over the tensor instead of four). afterBias
-// (encoder_2, whose input is encoder_1's biased convolution, which the
-// decoder_1 skip also reads) keeps the original's form: TensorFlow 2.18's
-// remapper fuses Conv2D+BiasAdd+LeakyRelu there without seeing the
+// same function, one pass over the tensor instead of four). On a BiasAdd
+// (encoder_1's output, or every encoder's with --gen-norm none, which a
+// skip connection also reads) it keeps the original's form: TensorFlow
+// 2.18's remapper fuses Conv2D+BiasAdd+LeakyRelu there without seeing the
 // BiasAdd's second reader and fails ("remapper failed ... fanout
 // 'generator/decoder_1/concat/ConcatV2' exist for missing node").
-func (b *builder) encoderActivation(s *op.Scope, x tf.Output, afterBias bool) tf.Output {
-	if b.cfg.FastForms && !afterBias {
+func (b *builder) encoderActivation(s *op.Scope, x tf.Output) tf.Output {
+	if b.cfg.FastForms && x.Op.Type() != "BiasAdd" {
 		return op.LeakyRelu(s.SubScope("lrelu"), x, op.LeakyReluAlpha(lreluSlope))
 	}
 	return lrelu(s, x)

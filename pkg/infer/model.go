@@ -32,7 +32,8 @@ type Served struct {
 }
 
 // OpenServed opens o.Model (a training directory or a SavedModel) for
-// serving; o.Model, o.ExactDeconv, o.Seed and o.Session are used.
+// serving; o.Model, o.BatchSize (the largest batch it will be given),
+// o.ExactDeconv, o.Seed and o.Session are used.
 func OpenServed(o Options) (*Served, error) {
 	o.Dropout = false
 	j, err := open(o)

@@ -9,7 +9,6 @@ import (
 	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/checkpoint"
 	"pix2pix/pkg/options"
-	"pix2pix/pkg/session"
 )
 
 // trainMomentum trains 3 steps at --bn-momentum m (moving averages
@@ -47,16 +46,11 @@ func generate(t *testing.T, dir, mode string, in *tf.Tensor) []float32 {
 		t.Fatal(err)
 	}
 	cfg.Dropout = false
-	g, err := ck.LoadGenerator("generator", InferenceGraph(cfg, 0), session.Options{})
+	out, err := runInference(loadInference(t, ck, cfg, 0), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
-	out, err := g.Sess.Run(map[tf.Output]*tf.Tensor{g.Gen.Inputs: in}, []tf.Output{g.Gen.Outputs}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return floats(out[0])
+	return out
 }
 
 // TestBNMomentumOnlyMovesTheAverages answers the momentum doubt: two runs

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
-
-	"pix2pix/pkg/session"
 )
 
 // TestReleaseKeepsOutputsAndFreesKernels: an inference generator in the
@@ -14,35 +12,21 @@ import (
 // are derived (Generator.Release): reading one gives no elements, while
 // the outputs still equal the original ops' up to float rounding.
 func TestReleaseKeepsOutputsAndFreesKernels(t *testing.T) {
-	dir, _ := trainMomentum(t, 0.1, false)
-	ck, err := OpenCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := ck.Config
-	cfg.Dropout = false
-	load := func(fast bool) *Generator {
-		c := cfg
-		c.FastForms = fast
-		g, err := ck.LoadGenerator("generator", InferenceGraph(c, 2), session.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { g.Close() })
-		return g
-	}
-	exact, fast := load(false), load(true)
+	ck, cfg := trainedRun(t)
+	fastCfg := cfg
+	fastCfg.FastForms = true
+	exact, fast := loadInference(t, ck, cfg, 2), loadInference(t, ck, fastCfg, 2)
 	if fast.Gen.Release == nil || exact.Gen.Release != nil {
 		t.Fatalf("Release: fast %v, exact %v; want only the fast forms to have one", fast.Gen.Release != nil, exact.Gen.Release != nil)
 	}
 	in := sizedImages(t, rand.New(rand.NewSource(5)), 2, int(cfg.Size()), 3)
 	var outs [2][]float32
 	for i, g := range []*Generator{exact, fast} {
-		out, err := g.Sess.Run(map[tf.Output]*tf.Tensor{g.Gen.Inputs: in}, []tf.Output{g.Gen.Outputs}, nil)
+		out, err := runInference(g, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs[i] = floats(out[0])
+		outs[i] = out
 	}
 	d := maxAbsDiff(outs[0], outs[1])
 	t.Logf("after Release: max |original ops - fast forms| = %.3g", d)
