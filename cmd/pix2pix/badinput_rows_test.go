@@ -138,7 +138,7 @@ func flagRows() []corpusRow {
 		row("train --save_freq -1", train("--save_freq", "-1"), "--save_freq must be >= 0 (got -1)"),
 		row("train --max-to-keep 0", train("--max-to-keep", "0"), "--max-to-keep must be >= 1 (got 0)"),
 		row("train --batch_size 0", train("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
-		row("infer --batch_size 0", inferArgs("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
+		row("infer --batch_size -1", inferArgs("--batch_size", "-1"), "--batch_size must be >= 0 (got -1)"),
 		row("test --batch_size 0", testArgs("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
 		row("test --aspect_ratio 0", testArgs("--aspect_ratio", "0"), "--aspect_ratio must be > 0 (got 0)"),
 		row("infer --shard 3/2", inferArgs("--shard", "3/2"), `--shard "3/2"`),

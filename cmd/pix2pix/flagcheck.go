@@ -84,3 +84,14 @@ func atLeastOne(c *cli.Context, name string) error {
 	}
 	return nil
 }
+
+// withUsage replaces the help text of the int flag name in flags, for a
+// command where a shared flag's zero means something else.
+func withUsage(flags []cli.Flag, name, text string) []cli.Flag {
+	for _, f := range flags {
+		if i, ok := f.(*cli.IntFlag); ok && i.Name == name {
+			i.Usage = text
+		}
+	}
+	return flags
+}

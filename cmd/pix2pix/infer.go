@@ -19,10 +19,12 @@ func inferCommand() *cli.Command {
 any size: each is scaled to 256x256, translated, and scaled back to its own
 size (or left at 256x256 with --keep-256; with --resize native the model
 runs on the image's own size instead, reflect-padded to a multiple of its
-stride and cropped back), then written to --output_dir
-under its own name and format. Decoding, the batched generator runs and
-encoding overlap on all cores. Batch norm uses each image's own statistics
-(as the original at batch size 1), so outputs do not depend on batching.
+stride and cropped back), then written to --output_dir under its own name
+and format. Decoding, the generator runs and encoding overlap on all cores;
+on the CPU, two runs of one image each go at once, the cores divided
+between them (--batch_size, --in-flight, --threads). Batch norm uses each
+image's own statistics (as the original at batch size 1), so outputs do not
+depend on batching.
 A bad file is reported and skipped; the exit code is 1 if any failed.
 
 Examples:
@@ -31,7 +33,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "model", Required: true, Usage: "training output directory (checkpoint state file, model-N, options.json)", Category: catData},
 			&cli.StringFlag{Name: "output_dir", Aliases: kebab("output_dir"), Required: true, Usage: "where to write the outputs", Category: catData},
-			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Value: infer.DefaultBatchSize, Usage: "images per generator run", Category: catData},
+			&cli.IntFlag{Name: "batch_size", Aliases: kebab("batch_size"), Usage: fmt.Sprintf("images per generator run (0: %d on the CPU, %d on a GPU)", infer.DefaultCPUBatchSize, infer.DefaultBatchSize), Category: catData},
 			&cli.BoolFlag{Name: "keep-256", Usage: "write 256x256 outputs instead of resizing back", Category: catData},
 			&cli.StringFlag{Name: "resize", Value: infer.ResizeCrop, Usage: "`crop`: scale each image to the model's crop size and back; native: run on the image's own size, reflect-padded to a multiple of the model's stride (256 at crop 256) and cropped back", Category: catData},
 			&cli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (resume a large job)", Category: catData},
@@ -42,9 +44,9 @@ Examples:
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "use the original's ops (TensorFlow's transposed convolution, its three-op leaky ReLU) instead of the faster forms (sub-pixel convolutions, one LeakyRelu op; equal up to float rounding, outputs differ by at most 1/255)", Category: catData},
 			&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding", Category: catData},
 			&cli.IntFlag{Name: "workers", Usage: "decode and encode goroutines (0: one per core)", Category: catData},
-			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one)", Category: catRuntime},
+			&cli.IntFlag{Name: "in-flight", Usage: fmt.Sprintf("generator batches run at once (0: %d on the CPU, 1 on a GPU)", infer.DefaultCPUInFlight), Category: catRuntime},
 			&cli.StringFlag{Name: "trace", Usage: "write the execution trace of the second generator batch (the first if there is only one) to `FILE` (Chrome trace format, as train's traces/step_N.json)", Category: catRuntime},
-		}, runtimeFlags()...),
+		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
 		Action: runInfer,
 	}
 }
@@ -53,10 +55,7 @@ func runInfer(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return cli.Exit("infer takes one input: a directory, a glob or a list file (see --help)", 2)
 	}
-	if err := checkFlags(c, []string{"workers", "max-pixels", "in-flight"}, nil); err != nil {
-		return err
-	}
-	if err := atLeastOne(c, "batch_size"); err != nil {
+	if err := checkFlags(c, []string{"workers", "max-pixels", "in-flight", "batch_size"}, nil); err != nil {
 		return err
 	}
 	shard, err := infer.ParseShard(c.String("shard"))

@@ -35,6 +35,13 @@ func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 		name := fmt.Sprintf("encoder_%d", k)
 		ls := s.SubScope(name)
 		x := b.encoderActivation(ls, layers[len(layers)-1])
+		if b.cfg.FastForms {
+			// encoder_(k-1)'s skip input becomes its leaky ReLU: its
+			// decoder reads it only through a ReLU, and relu(lrelu(x)) is
+			// relu(x) exactly. With one reader, TensorFlow fuses the
+			// activation into the convolution before it.
+			layers[len(layers)-1] = x
+		}
 		x = b.genConv(ls, "generator/"+name, x, ngf*widthMult(k))
 		x, _ = b.norm(ls, b.cfg.GenNorm, "generator/"+name, x)
 		layers = append(layers, x)

@@ -201,14 +201,14 @@ func lrelu(s *op.Scope, x tf.Output) tf.Output {
 
 // encoderActivation is the leaky ReLU in front of encoder_2..n: the
 // original's form, or with FastForms one LeakyRelu op (max(x, 0.2x), the
-// same function, one pass over the tensor instead of four). On a BiasAdd
-// (encoder_1's output, or every encoder's with --gen-norm none, which a
-// skip connection also reads) it keeps the original's form: TensorFlow
-// 2.18's remapper fuses Conv2D+BiasAdd+LeakyRelu there without seeing the
-// BiasAdd's second reader and fails ("remapper failed ... fanout
+// same function, one pass over the tensor instead of four). With
+// FastForms the activation is also the skip input (see generator): were
+// the conv's output read by a skip connection too, TensorFlow 2.18's
+// remapper would fuse Conv2D+BiasAdd+LeakyRelu without seeing that second
+// reader and fail ("remapper failed ... fanout
 // 'generator/decoder_1/concat/ConcatV2' exist for missing node").
 func (b *builder) encoderActivation(s *op.Scope, x tf.Output) tf.Output {
-	if b.cfg.FastForms && x.Op.Type() != "BiasAdd" {
+	if b.cfg.FastForms {
 		return op.LeakyRelu(s.SubScope("lrelu"), x, op.LeakyReluAlpha(lreluSlope))
 	}
 	return lrelu(s, x)

@@ -97,8 +97,10 @@ func (j *job) openCheckpoint() error {
 }
 
 // GeneratorGraph is infer's generator graph for cfg (the fast forms
-// unless exact; of any image size with native) at its default batch size,
-// for inspection (kernel coverage); it opens nothing.
+// unless exact; of any image size with native) at the GPU's default batch
+// size (its graph has every op kind the CPU's batch of 1 has, and the
+// slicing of per-image batch norm besides), for inspection (kernel
+// coverage); it opens nothing.
 func GeneratorGraph(cfg pix2pix.Config, exactDeconv, native bool) (*tf.Graph, error) {
 	cfg.FastForms = !exactDeconv
 	build := trained.InferenceGraph(cfg, DefaultBatchSize)

@@ -17,11 +17,24 @@ import (
 	"pix2pix/pkg/session"
 )
 
-// DefaultBatchSize is infer's --batch_size unless told: on two cores,
-// the generator alone ran faster per image in batches of 4 than of 2 or 8
-// (26.3, 21.9 and 24.1 images/s on the bench's ngf-64 model, in separate
-// runs of a Go harness).
+// DefaultBatchSize is infer's --batch_size on a GPU unless told: one
+// run of 4 images at a time, as infer always ran.
 const DefaultBatchSize = 4
+
+// On the CPU, infer runs DefaultCPUInFlight generator runs of
+// DefaultCPUBatchSize images at once, the cores divided between them
+// (intra-op threads: cores / runs): each core then works through its own
+// run's ops instead of all waiting at each op's end for the slowest, and
+// the small layers and the ops between convolutions no longer leave a
+// core idle. Measured on 2 cores of an AMD EPYC with AVX-512 (bench
+// model, 192 images, interleaved rounds, medians), against one run of 4
+// on both cores: 25.3 -> 27.7 images/s with batches of 1, 28.0 with
+// batches of 4 (1050-1075 MiB peak RSS against 850-870 with 1); with
+// oneDNN off 22.1 -> 24.0 (1) and 24.5 (4).
+const (
+	DefaultCPUBatchSize = 1
+	DefaultCPUInFlight  = 2
+)
 
 // Options of an inference job.
 type Options struct {
@@ -34,6 +47,8 @@ type Options struct {
 	Setup     string
 	Inputs    []string
 	OutputDir string
+	// BatchSize is the images per generator run; 0 picks
+	// DefaultCPUBatchSize on the CPU, DefaultBatchSize on a GPU.
 	BatchSize int
 	// Keep256 writes 256x256 outputs instead of resizing back to the
 	// input's size.
@@ -56,8 +71,8 @@ type Options struct {
 	Workers   int
 	Session   session.Options
 	// InFlight is how many generator runs (batches) overlap; 0 picks
-	// DefaultInFlight. Two can keep both cores busy through the parts of
-	// a run that use one (small layers, the ops between convolutions).
+	// DefaultCPUInFlight on the CPU, 1 on a GPU. On the CPU, a Session
+	// without IntraOp gets the cores divided between the runs.
 	InFlight int
 	// Trace, if set, is where the second generator batch's execution
 	// trace goes (Chrome trace format, as train --trace_freq writes), for
@@ -69,15 +84,6 @@ type Options struct {
 	// failed (done, total). Calls are serialised.
 	Progress func(done, total int)
 }
-
-// DefaultInFlight is one generator run at a time. Measured end to end
-// (2 cores of an AMD EPYC with AVX-512, interleaved runs under load from
-// other jobs), two overlapping runs gave 0 to 9% more images/s once
-// started with oneDNN's kernels, but a later first output (the bench's
-// start-up figure grew by about 0.3 s), and 3 to 10% fewer images/s with
-// TensorFlow's standard kernels; on the quiet machine the two were within
-// 3% either way: not a clear gain, so it is opt-in.
-const DefaultInFlight = 1
 
 // Failure is an input that could not be processed.
 type Failure struct {
@@ -128,17 +134,14 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
+	if err := o.fillDefaults(); err != nil {
+		return nil, err
+	}
 	if err := options.CheckBatchSize(o.BatchSize); err != nil {
 		return nil, err
 	}
 	if err := checkResize(o); err != nil {
 		return nil, err
-	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.NumCPU()
-	}
-	if o.InFlight <= 0 {
-		o.InFlight = DefaultInFlight
 	}
 	j, err := open(o)
 	if err != nil {
@@ -154,6 +157,36 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	j.pipeline(ctx)
 	j.summary.Elapsed = time.Since(start)
 	return &j.summary, ctx.Err()
+}
+
+// fillDefaults sets what o leaves at zero: the batch size and runs in
+// flight for its device, the CPU's cores divided between the runs, a
+// decode/encode worker per core.
+func (o *Options) fillDefaults() error {
+	dev, err := session.ParseDevice(o.Session.Device)
+	if err != nil {
+		return err
+	}
+	cpu := dev.Type == "CPU"
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+		if cpu {
+			o.BatchSize = DefaultCPUBatchSize
+		}
+	}
+	if o.InFlight <= 0 {
+		o.InFlight = 1
+		if cpu {
+			o.InFlight = DefaultCPUInFlight
+		}
+	}
+	if cpu && o.Session.IntraOp == 0 {
+		o.Session.IntraOp = max(1, runtime.NumCPU()/o.InFlight)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	return nil
 }
 
 func (j *job) fail(path string, err error) {

@@ -4,9 +4,12 @@ import (
 	"math"
 	"math/rand"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tf "github.com/wamuir/graft/tensorflow"
+
+	"pix2pix/graphs/pix2pix"
 	"pix2pix/pkg/session"
 )
 
@@ -47,32 +50,65 @@ func TestEMAFollowsLosses(t *testing.T) {
 // transposed convolutions as four convolutions with the bias inside each,
 // its leaky ReLU as one op) gives the same outputs up to float rounding.
 func TestFastFormsMatchOriginalOps(t *testing.T) {
-	cfg := smallConfig()
-	cfg.Dropout = false
-	tr := newTrainer(t, cfg, 2)
-	prefix := filepath.Join(t.TempDir(), "w")
-	if err := tr.SaveTo(prefix); err != nil {
-		t.Fatal(err)
+	// With no norm, every encoder's output is a BiasAdd that a skip
+	// connection reads: the case the fast forms' skip input exists for.
+	for _, norm := range []string{pix2pix.NormBatch, pix2pix.NormNone} {
+		t.Run(norm, func(t *testing.T) {
+			cfg := smallConfig()
+			cfg.Dropout, cfg.GenNorm = false, norm
+			tr := newTrainer(t, cfg, 2)
+			prefix := filepath.Join(t.TempDir(), "w")
+			if err := tr.SaveTo(prefix); err != nil {
+				t.Fatal(err)
+			}
+			fast := cfg
+			fast.FastForms = true
+			tf2 := newTrainer(t, fast, 2)
+			if err := tf2.Restore(prefix); err != nil {
+				t.Fatal(err)
+			}
+			// decoder_1 reads encoder_1 through encoder_2's leaky ReLU,
+			// which leaves the convolution's output one reader.
+			if op, name := skipInput(t, tf2.Graph, "generator/decoder_1/concat/ConcatV2"); op != "LeakyRelu" {
+				t.Errorf("fast forms: decoder_1's skip input is a %s (%s), want encoder_2's LeakyRelu", op, name)
+			}
+			rng := rand.New(rand.NewSource(9))
+			in, tg := randomImages(t, rng, 2, 3), randomImages(t, rng, 2, 3)
+			a, err := tr.Sess.Run(map[tf.Output]*tf.Tensor{tr.Model.Inputs: in, tr.Model.Targets: tg}, []tf.Output{tr.Model.Outputs}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := tf2.Sess.Run(map[tf.Output]*tf.Tensor{tf2.Model.Inputs: in, tf2.Model.Targets: tg}, []tf.Output{tf2.Model.Outputs}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := maxAbsDiff(floats(a[0]), floats(b[0]))
+			t.Logf("generator outputs, original ops vs fast forms: max abs difference %.3g", d)
+			if d > 1e-4 {
+				t.Errorf("the fast forms differ by %.3g", d)
+			}
+		})
 	}
-	fast := cfg
-	fast.FastForms = true
-	tf2 := newTrainer(t, fast, 2)
-	if err := tf2.Restore(prefix); err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewSource(9))
-	in, tg := randomImages(t, rng, 2, 3), randomImages(t, rng, 2, 3)
-	a, err := tr.Sess.Run(map[tf.Output]*tf.Tensor{tr.Model.Inputs: in, tr.Model.Targets: tg}, []tf.Output{tr.Model.Outputs}, nil)
+}
+
+// skipInput is the op type and name of the second input of the concat
+// node (a decoder's skip input).
+func skipInput(t *testing.T, g *tf.Graph, concat string) (string, string) {
+	t.Helper()
+	gd, err := session.GraphDef(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := tf2.Sess.Run(map[tf.Output]*tf.Tensor{tf2.Model.Inputs: in, tf2.Model.Targets: tg}, []tf.Output{tf2.Model.Outputs}, nil)
-	if err != nil {
-		t.Fatal(err)
+	types := map[string]string{}
+	var in string
+	for _, n := range gd.Node {
+		types[n.Name] = n.Op
+		if n.Name == concat {
+			in = strings.SplitN(n.Input[1], ":", 2)[0]
+		}
 	}
-	d := maxAbsDiff(floats(a[0]), floats(b[0]))
-	t.Logf("generator outputs, original ops vs fast forms: max abs difference %.3g", d)
-	if d > 1e-4 {
-		t.Errorf("the fast forms differ by %.3g", d)
+	if in == "" {
+		t.Fatalf("no node %s with two inputs", concat)
 	}
+	return types[in], in
 }
