@@ -76,15 +76,23 @@ func maxPixelDiff(t *testing.T, a, b image.Image) int {
 
 // TestInferMatchesTestModeAndIgnoresBatching: with dropout off, infer's
 // output for an A image equals test mode's output for its pair, at batch
-// size 1 and 3 alike.
+// size 1 and 3 alike, and with infer's defaults in its own process (on
+// the CPU, two runs with the cores divided between them: a thread pool
+// of its own size, which in-process commands share with the first
+// session of the test process; see TestMain).
 func TestInferMatchesTestModeAndIgnoresBatching(t *testing.T) {
 	model, data := trainedModel(t)
 	testOut := filepath.Join(t.TempDir(), "test")
 	mustRun(t, "test", "--input_dir", data, "--output_dir", testOut, "--checkpoint", model, "--no-test-dropout")
 	a := halves(t, data)
-	for _, bs := range []string{"1", "3"} {
+	for _, bs := range []string{"1", "3", "defaults"} {
 		out := filepath.Join(t.TempDir(), "infer"+bs)
-		mustRun(t, "infer", "--model", model, "--output_dir", out, "--batch_size", bs, "--no-test-dropout", a)
+		args := []string{"infer", "--model", model, "--output_dir", out, "--no-test-dropout"}
+		if bs == "defaults" {
+			mustRunBin(t, pix2pixBinary(t), append(args, a)...)
+		} else {
+			mustRun(t, append(args, "--batch_size", bs, a)...)
+		}
 		for _, name := range []string{"01", "02", "03"} {
 			got := readPNG(t, filepath.Join(out, name+".png"))
 			want := readPNG(t, filepath.Join(testOut, "images", name+"-outputs.png"))
