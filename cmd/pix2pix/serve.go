@@ -42,14 +42,16 @@ Example:
 			&cli.IntFlag{Name: "workers", Usage: "concurrent decodes and encodes (0: one per core)", Category: catData},
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
-		}, runtimeFlags()...),
+			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one, the lowest latency for a lone request; more answer more images/s under load)", Category: catRuntime},
+		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
 		Action: runServe,
 	}
 }
 
 func serveConfig(c *cli.Context) (serve.Config, error) {
 	cfg := serve.Config{MaxBatch: c.Int("max-batch"), MaxWait: c.Duration("max-wait"), MaxQueue: c.Int("max-queue"),
-		MaxBytes: c.Int64("max-bytes"), MaxPixels: c.Int64("max-pixels"), Timeout: c.Duration("timeout"), Workers: c.Int("workers")}
+		MaxBytes: c.Int64("max-bytes"), MaxPixels: c.Int64("max-pixels"), Timeout: c.Duration("timeout"), Workers: c.Int("workers"),
+		Runs: c.Int("in-flight")}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usage(err)
 	}
@@ -70,7 +72,8 @@ func runServe(c *cli.Context) error {
 		return usage(fmt.Errorf("--addr %s: %w", c.String("addr"), err))
 	}
 	defer ln.Close()
-	m, err := infer.OpenServed(infer.Options{Model: c.String("model"), BatchSize: cfg.MaxBatch, Seed: c.Int64("seed"), ExactDeconv: c.Bool("exact-deconv"), Session: so})
+	m, err := infer.OpenServed(infer.Options{Model: c.String("model"), BatchSize: cfg.MaxBatch, Seed: c.Int64("seed"), ExactDeconv: c.Bool("exact-deconv"),
+		Session: infer.SplitCores(so, cfg.Runs)})
 	if err != nil {
 		return err
 	}

@@ -28,20 +28,27 @@ func (b *builder) generator(s *op.Scope, inputs tf.Output) tf.Output {
 
 	// encoder_1: [batch, 256, 256, in] => [batch, 128, 128, ngf]; no
 	// activation or norm in front of it.
-	layers = append(layers, b.genConv(s.SubScope("encoder_1"), "generator/encoder_1", inputs, ngf))
+	prev := s.SubScope("encoder_1")
+	layers = append(layers, b.genConv(prev, "generator/encoder_1", inputs, ngf))
 
 	// encoder_2..n halve the size down to 1x1.
 	for k := 2; k <= n; k++ {
 		name := fmt.Sprintf("encoder_%d", k)
 		ls := s.SubScope(name)
-		x := b.encoderActivation(ls, layers[len(layers)-1])
+		var x tf.Output
 		if b.cfg.FastForms {
 			// encoder_(k-1)'s skip input becomes its leaky ReLU: its
 			// decoder reads it only through a ReLU, and relu(lrelu(x)) is
 			// relu(x) exactly. With one reader, TensorFlow fuses the
-			// activation into the convolution before it.
+			// activation into the convolution before it, and names the
+			// fused op after it: so it is built in encoder_(k-1)'s scope,
+			// where traces then count that convolution.
+			x = b.encoderActivation(prev, layers[len(layers)-1])
 			layers[len(layers)-1] = x
+		} else {
+			x = b.encoderActivation(ls, layers[len(layers)-1])
 		}
+		prev = ls
 		x = b.genConv(ls, "generator/"+name, x, ngf*widthMult(k))
 		x, _ = b.norm(ls, b.cfg.GenNorm, "generator/"+name, x)
 		layers = append(layers, x)

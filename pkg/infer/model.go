@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -28,7 +29,9 @@ type Served struct {
 	info  serve.ModelInfo
 	mu    sync.Mutex
 	noisy *job
-	step  int64
+	// step numbers the batches (their dropout masks); batches may run
+	// at once (serve.Config.Runs).
+	step atomic.Int64
 }
 
 // OpenServed opens o.Model (a training directory or a SavedModel) for
@@ -92,8 +95,7 @@ func (m *Served) Generate(batch []serve.Input, dropout bool) ([]serve.Output, er
 		}
 		items[i] = &item{input: it.input} // runBatch consumes input; the caller keeps its own
 	}
-	m.step++
-	if err := j.runBatch(items, m.step); err != nil {
+	if err := j.runBatch(items, m.step.Add(1)); err != nil {
 		return nil, err
 	}
 	outs := make([]serve.Output, len(items))

@@ -180,13 +180,21 @@ func (o *Options) fillDefaults() error {
 			o.InFlight = DefaultCPUInFlight
 		}
 	}
-	if cpu && o.Session.IntraOp == 0 {
-		o.Session.IntraOp = max(1, runtime.NumCPU()/o.InFlight)
-	}
+	o.Session = SplitCores(o.Session, o.InFlight)
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
 	return nil
+}
+
+// SplitCores gives each of runs concurrent generator runs on the CPU its
+// share of the cores as intra-op threads (at least one), unless o sets
+// them; on a GPU o is returned as it is.
+func SplitCores(o session.Options, runs int) session.Options {
+	if dev, err := session.ParseDevice(o.Device); err == nil && dev.Type == "CPU" && o.IntraOp == 0 {
+		o.IntraOp = max(1, runtime.NumCPU()/max(1, runs))
+	}
+	return o
 }
 
 func (j *job) fail(path string, err error) {

@@ -49,9 +49,8 @@ func (s *Server) generate(ctx context.Context, in Input, dropout bool) (Output, 
 
 // batchLoop gathers tasks into batches of up to MaxBatch, waiting at most
 // MaxWait after the first, and runs each; it ends when tasks is closed and
-// drained.
+// drained. Config.Runs loops share tasks.
 func (s *Server) batchLoop() {
-	defer close(s.stopped)
 	for {
 		first, ok := <-s.tasks
 		if !ok {
