@@ -13,6 +13,7 @@ import (
 
 	"pix2pix/pkg/infer"
 	"pix2pix/pkg/serve"
+	"pix2pix/pkg/session"
 )
 
 func serveCommand() *cli.Command {
@@ -26,6 +27,8 @@ answers POST /v1/translate (image bytes in, PNG out), POST
 /healthz and GET /metrics; GET / is a page to draw on and see the output.
 Concurrent requests are batched into generator runs; each image keeps its
 own batch-norm statistics, so an answer does not depend on its batch-mates.
+On the CPU two runs go at once, the cores divided between them (as infer;
+--in-flight, --threads).
 SIGTERM or Ctrl-C stops accepting, answers what is in flight, exits 0.
 
 Example:
@@ -42,7 +45,7 @@ Example:
 			&cli.IntFlag{Name: "workers", Usage: "concurrent decodes and encodes (0: one per core)", Category: catData},
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
-			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one, the lowest latency for a lone request; more answer more images/s under load)", Category: catRuntime},
+			&cli.IntFlag{Name: "in-flight", Usage: fmt.Sprintf("generator batches run at once (0: %d on the CPU, 1 on a GPU)", infer.DefaultCPUInFlight), Category: catRuntime},
 		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
 		Action: runServe,
 	}
@@ -54,6 +57,13 @@ func serveConfig(c *cli.Context) (serve.Config, error) {
 		Runs: c.Int("in-flight")}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usage(err)
+	}
+	if cfg.Runs == 0 {
+		dev, err := session.ParseDevice(c.String("device"))
+		if err != nil {
+			return cfg, usage(fmt.Errorf("--device: %w", err))
+		}
+		cfg.Runs = infer.DefaultInFlight(dev)
 	}
 	return cfg, nil
 }

@@ -23,7 +23,9 @@ func TestServeAPI(t *testing.T) {
 	odd := image.NewRGBA(image.Rect(0, 0, 300, 200)) // scaled to 256 and back
 	draw.Draw(odd, odd.Bounds(), readPNG(t, filepath.Join(dir, "01.png")), image.Point{}, draw.Src)
 	writePNG(t, filepath.Join(dir, "odd.png"), odd)
-	s := startServe(t, model, "--max-wait", "200ms", "--max-pixels", "1000000", "--max-bytes", "3000000")
+	// One batcher, so that eight requests sent at once form one batch of
+	// 8 (BatchMatesDoNotMatter); TestServeRunsInFlight covers two.
+	s := startServe(t, model, "--in-flight", "1", "--max-wait", "200ms", "--max-pixels", "1000000", "--max-bytes", "3000000")
 	t.Run("EqualsInfer", func(t *testing.T) { serveEqualsInfer(t, s, model, dir) })
 	t.Run("BatchMatesDoNotMatter", func(t *testing.T) { serveIgnoresBatching(t, s, dir) })
 	t.Run("OriginalClients", func(t *testing.T) { serveOriginalClients(t, s) })

@@ -175,16 +175,22 @@ func (o *Options) fillDefaults() error {
 		}
 	}
 	if o.InFlight <= 0 {
-		o.InFlight = 1
-		if cpu {
-			o.InFlight = DefaultCPUInFlight
-		}
+		o.InFlight = DefaultInFlight(dev)
 	}
 	o.Session = SplitCores(o.Session, o.InFlight)
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
 	return nil
+}
+
+// DefaultInFlight is how many generator runs go at once on dev unless
+// told: DefaultCPUInFlight on the CPU, 1 on a GPU (infer and serve).
+func DefaultInFlight(dev session.Device) int {
+	if dev.Type == "CPU" {
+		return DefaultCPUInFlight
+	}
+	return 1
 }
 
 // SplitCores gives each of runs concurrent generator runs on the CPU its

@@ -28,10 +28,9 @@ type Config struct {
 	Timeout time.Duration
 	// Workers decode and encode at once (0: one per core).
 	Workers int
-	// Runs is how many generator runs (batches) go at once (0: 1). One
-	// gives a lone request the lowest latency; on the CPU, more runs
-	// with the cores divided between them answer more images per second
-	// under load (see infer.DefaultCPUInFlight).
+	// Runs is how many generator runs (batches) go at once (0: 1); the
+	// command picks infer.DefaultInFlight, on the CPU with the cores
+	// divided between the runs (infer.SplitCores).
 	Runs int
 }
 
