@@ -13,7 +13,6 @@ import (
 
 	"pix2pix/pkg/infer"
 	"pix2pix/pkg/serve"
-	"pix2pix/pkg/session"
 )
 
 func serveCommand() *cli.Command {
@@ -27,8 +26,9 @@ answers POST /v1/translate (image bytes in, PNG out), POST
 /healthz and GET /metrics; GET / is a page to draw on and see the output.
 Concurrent requests are batched into generator runs; each image keeps its
 own batch-norm statistics, so an answer does not depend on its batch-mates.
-On the CPU two runs go at once, the cores divided between them (as infer;
---in-flight, --threads).
+One batch runs at a time, on all cores: a lone request's latency is the
+lowest; --in-flight 2 runs two at once, the cores divided between them (as
+infer), for more images/s under load.
 SIGTERM or Ctrl-C stops accepting, answers what is in flight, exits 0.
 
 Example:
@@ -45,7 +45,7 @@ Example:
 			&cli.IntFlag{Name: "workers", Usage: "concurrent decodes and encodes (0: one per core)", Category: catData},
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
-			&cli.IntFlag{Name: "in-flight", Usage: fmt.Sprintf("generator batches run at once (0: %d on the CPU, 1 on a GPU)", infer.DefaultCPUInFlight), Category: catRuntime},
+			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one, the lowest latency for a lone request; on the CPU 2 answer more images/s under load, each run on its share of the cores)", Category: catRuntime},
 		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
 		Action: runServe,
 	}
@@ -57,13 +57,6 @@ func serveConfig(c *cli.Context) (serve.Config, error) {
 		Runs: c.Int("in-flight")}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usage(err)
-	}
-	if cfg.Runs == 0 {
-		dev, err := session.ParseDevice(c.String("device"))
-		if err != nil {
-			return cfg, usage(fmt.Errorf("--device: %w", err))
-		}
-		cfg.Runs = infer.DefaultInFlight(dev)
 	}
 	return cfg, nil
 }

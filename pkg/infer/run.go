@@ -175,7 +175,7 @@ func (o *Options) fillDefaults() error {
 		}
 	}
 	if o.InFlight <= 0 {
-		o.InFlight = DefaultInFlight(dev)
+		o.InFlight = defaultInFlight(dev)
 	}
 	o.Session = SplitCores(o.Session, o.InFlight)
 	if o.Workers <= 0 {
@@ -184,9 +184,9 @@ func (o *Options) fillDefaults() error {
 	return nil
 }
 
-// DefaultInFlight is how many generator runs go at once on dev unless
-// told: DefaultCPUInFlight on the CPU, 1 on a GPU (infer and serve).
-func DefaultInFlight(dev session.Device) int {
+// defaultInFlight is how many generator runs infer has at once on dev
+// unless told: DefaultCPUInFlight on the CPU, 1 on a GPU.
+func defaultInFlight(dev session.Device) int {
 	if dev.Type == "CPU" {
 		return DefaultCPUInFlight
 	}
