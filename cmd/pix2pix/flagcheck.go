@@ -85,6 +85,10 @@ func atLeastOne(c *cli.Context, name string) error {
 	return nil
 }
 
+// runThreadsUsage is --threads for infer and serve, whose generator runs
+// at once share the cores (infer.SplitCores).
+const runThreadsUsage = "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)"
+
 // withUsage replaces the help text of the int flag name in flags, for a
 // command where a shared flag's zero means something else.
 func withUsage(flags []cli.Flag, name, text string) []cli.Flag {

@@ -46,7 +46,7 @@ Examples:
 			&cli.IntFlag{Name: "workers", Usage: "decode and encode goroutines (0: one per core)", Category: catData},
 			&cli.IntFlag{Name: "in-flight", Usage: fmt.Sprintf("generator batches run at once (0: %d on the CPU, 1 on a GPU)", infer.DefaultCPUInFlight), Category: catRuntime},
 			&cli.StringFlag{Name: "trace", Usage: "write the execution trace of the second generator batch (the first if there is only one) to `FILE` (Chrome trace format, as train's traces/step_N.json)", Category: catRuntime},
-		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
+		}, withUsage(runtimeFlags(), "threads", runThreadsUsage)...),
 		Action: runInfer,
 	}
 }

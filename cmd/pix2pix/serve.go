@@ -46,7 +46,7 @@ Example:
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
 			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one, the lowest latency for a lone request; on the CPU 2 answer more images/s under load, each run on its share of the cores)", Category: catRuntime},
-		}, withUsage(runtimeFlags(), "threads", "intra-op threads of each generator run (0: the CPU's cores divided between the runs in flight; other counts split sums differently, so numerics change slightly)")...),
+		}, withUsage(runtimeFlags(), "threads", runThreadsUsage)...),
 		Action: runServe,
 	}
 }

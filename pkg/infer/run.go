@@ -167,30 +167,21 @@ func (o *Options) fillDefaults() error {
 	if err != nil {
 		return err
 	}
-	cpu := dev.Type == "CPU"
+	batch, runs := DefaultBatchSize, 1
+	if dev.Type == "CPU" {
+		batch, runs = DefaultCPUBatchSize, DefaultCPUInFlight
+	}
 	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-		if cpu {
-			o.BatchSize = DefaultCPUBatchSize
-		}
+		o.BatchSize = batch
 	}
 	if o.InFlight <= 0 {
-		o.InFlight = defaultInFlight(dev)
+		o.InFlight = runs
 	}
 	o.Session = SplitCores(o.Session, o.InFlight)
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
 	return nil
-}
-
-// defaultInFlight is how many generator runs infer has at once on dev
-// unless told: DefaultCPUInFlight on the CPU, 1 on a GPU.
-func defaultInFlight(dev session.Device) int {
-	if dev.Type == "CPU" {
-		return DefaultCPUInFlight
-	}
-	return 1
 }
 
 // SplitCores gives each of runs concurrent generator runs on the CPU its
