@@ -33,8 +33,16 @@ func pix2pixBinary(t *testing.T) string {
 	return b
 }
 
-// kills is how many times TestKillNineNeverCorruptsCheckpoint kills.
-const kills = 50
+// kills is how many times TestKillNineNeverCorruptsCheckpoint kills at
+// least; it goes on, up to maxKills, until wantInSave kills struck during
+// a save. An aimed kill can miss a short phase when the machine is loaded
+// (the test sees a temporary name late), so the count of kills in a save
+// is what the test holds to, not the count of attempts.
+const (
+	kills      = 50
+	maxKills   = 90
+	wantInSave = 20
+)
 
 // killFigures are what the kill -9 test measures.
 type killFigures struct {
@@ -44,7 +52,7 @@ type killFigures struct {
 }
 
 // TestKillNineNeverCorruptsCheckpoint kills training with SIGKILL 50
-// times, saving a checkpoint every step at ngf = ndf = 4: 3 kills in 5
+// times (more, up to 90, until 20 kills struck during a save), saving a checkpoint every step at ngf = ndf = 4: 3 kills in 5
 // wait for a temporary name of a save to appear (the shard directory,
 // the meta graph's or the state file's, in turn) and strike a random
 // moment after, the rest strike at a random moment of training.
@@ -65,7 +73,7 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 	f := killFigures{phases: map[string]int{}}
 	named := map[int64]map[string][32]byte{} // global_step: tensors of the named checkpoint after a kill
 	lastStep, aimed := int64(-1), 0
-	for i := 0; i < kills; i++ {
+	for i := 0; i < kills || (f.duringSave < wantInSave && i < maxKills); i++ {
 		want, _ := checkpoint.Latest(out)
 		extra := []string{"--max_steps", "100000"}
 		if want != "" {
@@ -136,8 +144,8 @@ func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 		"%d of them after removing what a killed save left; %d of %d checkpoints (named after a kill, and the final model-%d) "+
 		"equal the uninterrupted run's bit for bit", f.kills, f.duringSave, f.phases, f.unloadable, f.resumed, f.cleaned,
 		f.matched, f.compared, final)
-	if f.duringSave < 20 {
-		t.Errorf("only %d kills struck during a save, want at least 20", f.duringSave)
+	if f.duringSave < wantInSave {
+		t.Errorf("only %d of %d kills struck during a save, want at least %d", f.duringSave, f.kills, wantInSave)
 	}
 }
 
