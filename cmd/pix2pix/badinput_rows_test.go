@@ -139,6 +139,7 @@ func flagRows() []corpusRow {
 		row("train --max-to-keep 0", train("--max-to-keep", "0"), "--max-to-keep must be >= 1 (got 0)"),
 		row("train --batch_size 0", train("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
 		row("infer --batch_size -1", inferArgs("--batch_size", "-1"), "--batch_size must be >= 0 (got -1)"),
+		row("infer --png-compression 10", inferArgs("--png-compression", "10"), "--png-compression: PNG compression must be -1 (zlib's default) or a zlib level 0-9, got 10"),
 		row("test --batch_size 0", testArgs("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
 		row("test --aspect_ratio 0", testArgs("--aspect_ratio", "0"), "--aspect_ratio must be > 0 (got 0)"),
 		row("infer --shard 3/2", inferArgs("--shard", "3/2"), `--shard "3/2"`),

@@ -60,7 +60,7 @@ func ReflectPad(s *op.Scope, x tf.Output, stride int64) tf.Output {
 // BuildNativeEncoder adds infer --resize native's encoder: Output is a
 // padded generator output of any size, cropped back to Size (the image's
 // own) and encoded with no resizing.
-func BuildNativeEncoder(s *op.Scope, outChannels int, lab bool) Encoder {
+func BuildNativeEncoder(s *op.Scope, outChannels int, lab bool, pngLevel int) Encoder {
 	s = s.SubScope("encode_native")
 	var e Encoder
 	e.Output = op.Placeholder(s.SubScope("output"), tf.Float, op.PlaceholderShape(tf.MakeShape(-1, -1, int64(outChannels))))
@@ -75,7 +75,7 @@ func BuildNativeEncoder(s *op.Scope, outChannels int, lab bool) Encoder {
 		rgb = ToUnit(s, out)
 	}
 	img := ToUint8(s, rgb, true)
-	e.PNG = op.EncodePng(s, img)
+	e.PNG = op.EncodePng(s, img, op.EncodePngCompression(int64(pngLevel)))
 	e.JPEG = op.EncodeJpeg(s, img, op.EncodeJpegQuality(95))
 	return e
 }

@@ -28,10 +28,10 @@ func open(o Options) (*job, error) {
 	cs := op.NewScope()
 	if j.native {
 		j.dec = codec.BuildNativeDecoder(cs, j.lab, j.stride)
-		j.enc = codec.BuildNativeEncoder(cs, j.outCh, j.lab)
+		j.enc = codec.BuildNativeEncoder(cs, j.outCh, j.lab, o.pngLevel())
 	} else {
 		j.dec = codec.BuildDecoder(cs, j.lab, unit, j.side)
-		j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit, j.side)
+		j.enc = codec.BuildEncoder(cs, j.outCh, j.lab, unit, j.side, o.pngLevel())
 	}
 	cg, err := cs.Finalize()
 	if err != nil {

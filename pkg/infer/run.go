@@ -66,6 +66,9 @@ type Options struct {
 	// the faster, equal-to-rounding sub-pixel form.
 	ExactDeconv bool
 	Seed        int64
+	// PNGCompression is the zlib level of PNG outputs (see
+	// codec.PNGDefaultLevel); nil is zlib's default, as the original's.
+	PNGCompression *int
 	// MaxPixels refuses larger images before decoding them.
 	MaxPixels int64
 	Workers   int
@@ -143,6 +146,9 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err := checkResize(o); err != nil {
 		return nil, err
 	}
+	if err := codec.CheckPNGLevel(o.pngLevel()); err != nil {
+		return nil, err
+	}
 	j, err := open(o)
 	if err != nil {
 		return nil, err
@@ -182,6 +188,14 @@ func (o *Options) fillDefaults() error {
 		o.Workers = runtime.NumCPU()
 	}
 	return nil
+}
+
+// pngLevel is o's PNGCompression, zlib's default if unset.
+func (o Options) pngLevel() int {
+	if o.PNGCompression == nil {
+		return codec.PNGDefaultLevel
+	}
+	return *o.PNGCompression
 }
 
 // SplitCores gives each of runs concurrent generator runs on the CPU its

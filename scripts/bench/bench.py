@@ -286,6 +286,10 @@ def main():
         ti["images_per_sec"], ri["images_per_sec"], ti["images_per_sec"] / ri["images_per_sec"]))
     print("| inference GFLOP/s (fraction of peak) | %.1f (%.2f) | %.1f (%.2f) | |" % (
         pi["gflops"], pi["fraction_of_peak"], ri["gflops"], ri["fraction_of_peak"]))
+    p0 = infer["programs"][bench_infer.PNG0]
+    print("| inference images/s, `infer --png-compression 0` (files %.2f x the default's) | %.2f (%.2f of peak) | %.2f | %.2fx |" % (
+        p0["output_bytes"] / pi["output_bytes"], p0["images_per_sec"], p0["fraction_of_peak"], ri["images_per_sec"],
+        p0["images_per_sec"] / ri["images_per_sec"]))
     print("| inference start-up (s) | %.1f | %.1f | |" % (pi["startup_sec"], ri["startup_sec"]))
     print("| peak RSS, inference of %d images (MiB) | %.0f | %.0f | %.2f |" % (
         args.infer_images, pi["peak_rss_mib"], ri["peak_rss_mib"], pi["peak_rss_mib"] / ri["peak_rss_mib"]))

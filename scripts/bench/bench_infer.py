@@ -79,8 +79,18 @@ def ensure_model(bin_, pairs, work):
     return model
 
 
+# PNG0 is `pix2pix infer` writing uncompressed PNGs: the pixels are the
+# same, the files larger (output_bytes says by how much on these images).
+PNG0 = "pix2pix infer --png-compression 0"
+
+
+def tree_bytes(d):
+    """Total size of the files under d (a run's outputs)."""
+    return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
+
+
 def run(bin_, ref, work, n, model):
-    """Times the three programs on 8 and on n images (3 runs each,
+    """Times the programs on 8 and on n images (3 runs each,
     medians); returns their rates, start-ups and peak RSS."""
     pairs, singles = make_images(work, n)
     prefix = os.path.join(model, "model-1")
@@ -90,6 +100,8 @@ def run(bin_, ref, work, n, model):
         "reference test mode": lambda p, s, o: [py, ref, "test", "--no_dropout", "--ckpt", prefix, "--input_dir", p, "--output_dir", o],
         "pix2pix test": lambda p, s, o: [bin_, "test", "--no-test-dropout", "--checkpoint", model, "--input_dir", p, "--output_dir", o],
         "pix2pix infer": lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--output_dir", o, s],
+        PNG0: lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--png-compression", "0",
+                               "--output_dir", o, s],
     }
     rows = {}
     out_dir = os.path.join(work, "out")
@@ -101,7 +113,7 @@ def run(bin_, ref, work, n, model):
             rss = max([rss] + [r[1] for r in runs])
         rate = (n - 8) / (t[n] - t[8])
         rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate,
-                      "peak_rss_mib": rss}
+                      "peak_rss_mib": rss, "output_bytes": tree_bytes(out_dir)}
         print("  %s: %.2f images/s" % (name, rate), flush=True)
     base = rows["reference test mode"]["images_per_sec"]
     return {
