@@ -4,7 +4,8 @@ mode (the original's test-mode pipeline and generator under TensorFlow
 2.18's tf.compat.v1), same TensorFlow build, same ngf-64 checkpoint, same
 images, in one run.
 
-Each program runs on 8 and on N images (3 runs each, medians). Throughput
+Each program runs on 8 and on N images (3 runs each, medians; the rounds
+go through the programs in turn). Throughput
 is (N - 8) / (t_N - t_8): images per second once started, with start-up
 (process, library and graph loading) cancelled out; start-up is t_8 minus
 8 images' worth. Prints a table and writes JSON; the last line names the
@@ -103,17 +104,23 @@ def run(bin_, ref, work, n, model):
         PNG0: lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--png-compression", "0",
                                "--output_dir", o, s],
     }
-    rows = {}
+    # Rounds go through every program in turn, so a machine that speeds up
+    # or slows down during the benchmark moves all of them alike and the
+    # ratios stay fair (the VMs this runs on drift by 10% over minutes).
+    runs = {(name, k): [] for name in progs for k in (8, n)}
     out_dir = os.path.join(work, "out")
-    for name, cmd in progs.items():
-        t, rss = {}, 0.0
-        for k in (8, n):
-            runs = [timed(cmd(*sizes[k], out_dir), out_dir) for _ in range(3)]
-            t[k] = statistics.median(r[0] for r in runs)
-            rss = max([rss] + [r[1] for r in runs])
+    output_bytes = {}
+    for _ in range(3):
+        for name, cmd in progs.items():
+            for k in (8, n):
+                runs[name, k].append(timed(cmd(*sizes[k], out_dir), out_dir))
+            output_bytes[name] = tree_bytes(out_dir)
+    rows = {}
+    for name in progs:
+        t = {k: statistics.median(r[0] for r in runs[name, k]) for k in (8, n)}
         rate = (n - 8) / (t[n] - t[8])
         rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate,
-                      "peak_rss_mib": rss, "output_bytes": tree_bytes(out_dir)}
+                      "peak_rss_mib": max(r[1] for k in (8, n) for r in runs[name, k]), "output_bytes": output_bytes[name]}
         print("  %s: %.2f images/s" % (name, rate), flush=True)
     base = rows["reference test mode"]["images_per_sec"]
     return {
