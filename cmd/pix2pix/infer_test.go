@@ -150,30 +150,6 @@ func TestInferSkipsBadFiles(t *testing.T) {
 	}
 }
 
-// TestInferShardsAndSkipExisting: shards 1/2 and 2/2 cover the inputs with
-// no overlap; --skip-existing then writes nothing new.
-func TestInferShardsAndSkipExisting(t *testing.T) {
-	model, data := trainedModel(t)
-	in := halves(t, data)
-	out := filepath.Join(t.TempDir(), "out")
-	l1 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--shard", "1/2", in)
-	l2 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--shard", "2/2", in)
-	if !strings.Contains(l1, "2 images: 2 written") || !strings.Contains(l2, "1 images: 1 written") {
-		t.Errorf("shards: %q / %q", l1, l2)
-	}
-	files, _ := filepath.Glob(filepath.Join(out, "*.png"))
-	if len(files) != 3 {
-		t.Errorf("shards wrote %d files, want 3", len(files))
-	}
-	l3 := mustRun(t, "infer", "--model", model, "--output_dir", out, "--skip-existing", in)
-	if !strings.Contains(l3, "3 images: 0 written, 3 skipped") {
-		t.Errorf("--skip-existing: %q", l3)
-	}
-	if _, err := run(t, "infer", "--model", model, "--output_dir", out, "--shard", "3/2", in); err == nil {
-		t.Error("--shard 3/2 accepted")
-	}
-}
-
 // TestInferLabModel: a Lab colorization model colours images; the
 // sub-pixel and the exact transposed convolutions agree within 1/255.
 func TestInferLabModel(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +64,9 @@ func (j *job) decodeBytes(data []byte) (*item, error) {
 
 // generate batches decoded images (of one input shape each batch: see
 // batcher) and runs the generator on each batch, Options.InFlight batches
-// at a time. Each batch's dropout step is its number in the order the
-// batches were formed, whichever run finishes first.
+// at a time. A batch's number (the order it was formed in) picks the
+// traced batch; its dropout masks are keyed by its first image's name
+// (dropoutKey).
 func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
 	type numbered struct {
 		items []*item
@@ -112,6 +114,17 @@ func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
 	runs.Wait()
 }
 
+// dropoutKey keys the dropout masks of a batch whose first image is path
+// (with --seed, which keys each layer): a hash of the output's name, not
+// the batch's number, so that at batch size 1 an image's output depends
+// on its name and pixels alone, and --skip-existing, --shard, a failed or
+// an added file elsewhere in the inputs leave it the same.
+func dropoutKey(path string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(outName(path)))
+	return int64(h.Sum64())
+}
+
 func (j *job) runBatch(batch []*item, step int64) error {
 	// [height, width, channels] of every input in the batch (the
 	// batcher groups them by shape).
@@ -129,7 +142,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	}
 	feeds := map[tf.Output]*tf.Tensor{j.inputs: x}
 	if j.step != nil {
-		st, err := tf.NewTensor(step)
+		st, err := tf.NewTensor(dropoutKey(batch[0].path))
 		if err != nil {
 			return fmt.Errorf("dropout step: %w", err)
 		}

@@ -5,8 +5,9 @@ import "sync"
 // decodeInOrder decodes paths with workers goroutines and delivers the
 // decoded images in the order of paths (a failed decode is reported and
 // left out). Batches are formed in that order, so which images share a
-// batch, and the dropout masks each batch's number seeds, are the same on
-// every run over the same inputs, whichever decoder finishes first. At
+// batch (and so the dropout masks of a batch of several, keyed by its
+// first image's name) are the same on every run over the same inputs,
+// whichever decoder finishes first. At
 // most window images are taken on ahead of the next one due: the one
 // every later image waits for is always among them, so a slow decode
 // holds the others back without blocking them for good.
