@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"pix2pix/graphs/codec"
 	"pix2pix/pkg/infer"
 )
 
@@ -44,7 +43,7 @@ Examples:
 			testBNFlag(), setupOpenFlag(),
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "use the original's ops (TensorFlow's transposed convolution, its three-op leaky ReLU) instead of the faster forms (sub-pixel convolutions, one LeakyRelu op; equal up to float rounding, outputs differ by at most 1/255)", Category: catData},
-			&cli.IntFlag{Name: "png-compression", Value: codec.PNGDefaultLevel, Usage: "zlib level of PNG outputs: -1 zlib's default (6, as the original), 0 none (fastest; on the benchmark's outputs 5% more images/s, files 14% larger), 1-9; pixels are the same at every level", Category: catData},
+			pngCompressionFlag(),
 			&cli.Int64Flag{Name: "max-pixels", Value: 100_000_000, Usage: "refuse images larger than this many pixels, before decoding", Category: catData},
 			&cli.IntFlag{Name: "workers", Usage: "decode and encode goroutines (0: one per core)", Category: catData},
 			&cli.IntFlag{Name: "in-flight", Usage: fmt.Sprintf("generator batches run at once (0: %d on the CPU, 1 on a GPU)", infer.DefaultCPUInFlight), Category: catRuntime},
@@ -61,9 +60,9 @@ func runInfer(c *cli.Context) error {
 	if err := checkFlags(c, []string{"workers", "max-pixels", "in-flight", "batch_size"}, nil); err != nil {
 		return err
 	}
-	png := c.Int("png-compression")
-	if err := codec.CheckPNGLevel(png); err != nil {
-		return usage(fmt.Errorf("--png-compression: %w", err))
+	png, err := pngCompression(c)
+	if err != nil {
+		return err
 	}
 	shard, err := infer.ParseShard(c.String("shard"))
 	if err != nil {
@@ -87,7 +86,7 @@ func runInfer(c *cli.Context) error {
 		BatchSize: c.Int("batch_size"), Keep256: c.Bool("keep-256"), Resize: c.String("resize"), SkipExisting: c.Bool("skip-existing"),
 		Dropout: !c.Bool("no-test-dropout"), Seed: c.Int64("seed"), MaxPixels: c.Int64("max-pixels"), TestBN: c.String("test-bn"),
 		ExactDeconv:    c.Bool("exact-deconv"),
-		PNGCompression: &png,
+		PNGCompression: png,
 		Workers:        c.Int("workers"),
 		Trace:          c.String("trace"),
 		InFlight:       c.Int("in-flight"),

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -11,6 +12,7 @@ import (
 // least 256 x (1 + 256 x 3) bytes for a 256x256 RGB image), zlib's default
 // a smaller file, level 9 one no larger than the default's plus a little.
 func TestInferPNGCompression(t *testing.T) {
+	const stored = 256 * (1 + 256*3)
 	model, data := trainedModel(t)
 	a := halves(t, data)
 	out := map[string]string{}
@@ -22,7 +24,6 @@ func TestInferPNGCompression(t *testing.T) {
 		}
 		mustRun(t, append(args, a)...)
 	}
-	const stored = 256 * (1 + 256*3)
 	for _, name := range []string{"01.png", "02.png", "03.png"} {
 		size := map[string]int64{}
 		for level, dir := range out {
@@ -45,5 +46,37 @@ func TestInferPNGCompression(t *testing.T) {
 		if size["9"] > size["-1"]+size["-1"]/50 {
 			t.Errorf("%s: level 9 wrote %d bytes, more than the default's %d", name, size["9"], size["-1"])
 		}
+	}
+}
+
+// TestServePNGCompression: serve --png-compression 0 answers with an
+// uncompressed PNG of infer's pixels (within serve's 1/255 of infer, see
+// serveEqualsInfer); a level zlib lacks is a usage error naming the flag.
+func TestServePNGCompression(t *testing.T) {
+	model, data := trainedModel(t)
+	if _, err := run(t, "serve", "--model", model, "--addr", "127.0.0.1:0", "--png-compression", "10"); err == nil ||
+		!strings.Contains(err.Error(), "--png-compression: PNG compression must be -1 (zlib's default) or a zlib level 0-9, got 10") {
+		t.Fatalf("serve --png-compression 10: %v, want a usage error naming the flag", err)
+	}
+	dir := halves(t, data)
+	out := filepath.Join(t.TempDir(), "infer")
+	mustRun(t, "infer", "--model", model, "--output_dir", out, "--no-test-dropout", dir)
+	s := startServe(t, model, "--png-compression", "0")
+	body, err := os.ReadFile(filepath.Join(dir, "01.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, got, _ := s.post(t, "/v1/translate", "image/png", body)
+	if code != 200 {
+		t.Fatalf("status %d: %s", code, got)
+	}
+	const stored = 256 * (1 + 256*3)
+	d := maxPixelDiff(t, decodePNG(t, got), readPNG(t, filepath.Join(out, "01.png")))
+	t.Logf("served at level 0: %d bytes, max difference from infer's output %d/255", len(got), d)
+	if len(got) < stored {
+		t.Errorf("served PNG at --png-compression 0 is %d bytes, less than the %d of uncompressed rows", len(got), stored)
+	}
+	if d > 1 {
+		t.Errorf("served output differs from infer's by %d/255", d)
 	}
 }

@@ -45,6 +45,7 @@ Example:
 			&cli.IntFlag{Name: "workers", Usage: "concurrent decodes and encodes (0: one per core)", Category: catData},
 			&cli.Int64Flag{Name: "seed", Usage: "seed of the dropout masks (?dropout=1)", Category: catData},
 			&cli.BoolFlag{Name: "exact-deconv", Usage: "the original's ops instead of the faster forms (see infer --help)", Category: catData},
+			pngCompressionFlag(),
 			&cli.IntFlag{Name: "in-flight", Usage: "generator batches run at once (0: one, the lowest latency for a lone request; on the CPU 2 answer more images/s under load, each run on its share of the cores)", Category: catRuntime},
 		}, withUsage(runtimeFlags(), "threads", runThreadsUsage)...),
 		Action: runServe,
@@ -70,13 +71,17 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	png, err := pngCompression(c)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.String("addr"))
 	if err != nil {
 		return usage(fmt.Errorf("--addr %s: %w", c.String("addr"), err))
 	}
 	defer ln.Close()
 	m, err := infer.OpenServed(infer.Options{Model: c.String("model"), BatchSize: cfg.MaxBatch, Seed: c.Int64("seed"), ExactDeconv: c.Bool("exact-deconv"),
-		Session: infer.SplitCores(so, cfg.Runs)})
+		PNGCompression: png, Session: infer.SplitCores(so, cfg.Runs)})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 // open loads the generator (a training directory or a SavedModel) and
 // builds the codec graphs.
 func open(o Options) (*job, error) {
+	if err := codec.CheckPNGLevel(o.pngLevel()); err != nil {
+		return nil, err
+	}
 	j := &job{o: o}
 	unit := false
 	if dir, ok := trained.SavedModelDir(o.Model); ok {

@@ -146,9 +146,6 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err := checkResize(o); err != nil {
 		return nil, err
 	}
-	if err := codec.CheckPNGLevel(o.pngLevel()); err != nil {
-		return nil, err
-	}
 	j, err := open(o)
 	if err != nil {
 		return nil, err
