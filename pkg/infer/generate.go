@@ -79,7 +79,7 @@ func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
 		go func() {
 			defer runs.Done()
 			for nb := range batches {
-				if err := j.runBatch(nb.items, nb.step); err != nil {
+				if err := j.runBatch(nb.items, nb.step, dropoutKey(nb.items[0].path)); err != nil {
 					for _, it := range nb.items {
 						j.fail(it.path, err)
 					}
@@ -114,18 +114,21 @@ func (j *job) generate(ctx context.Context, in <-chan *item, out chan<- *item) {
 	runs.Wait()
 }
 
-// dropoutKey keys the dropout masks of a batch whose first image is path
+// dropoutKey is infer's dropout key for a batch whose first image is path
 // (with --seed, which keys each layer): a hash of the output's name, not
 // the batch's number, so that at batch size 1 an image's output depends
 // on its name and pixels alone, and --skip-existing, --shard, a failed or
-// an added file elsewhere in the inputs leave it the same.
+// an added file elsewhere in the inputs leave it the same. (serve's
+// requests have no names: they are keyed by their batch's number.)
 func dropoutKey(path string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(outName(path)))
 	return int64(h.Sum64())
 }
 
-func (j *job) runBatch(batch []*item, step int64) error {
+// runBatch runs batch through the generator: step is the batch's number
+// (it picks the traced batch), key its dropout masks' key.
+func (j *job) runBatch(batch []*item, step, key int64) error {
 	// [height, width, channels] of every input in the batch (the
 	// batcher groups them by shape).
 	hwc := batch[0].input.Shape()
@@ -142,7 +145,7 @@ func (j *job) runBatch(batch []*item, step int64) error {
 	}
 	feeds := map[tf.Output]*tf.Tensor{j.inputs: x}
 	if j.step != nil {
-		st, err := tf.NewTensor(dropoutKey(batch[0].path))
+		st, err := tf.NewTensor(key)
 		if err != nil {
 			return fmt.Errorf("dropout step: %w", err)
 		}

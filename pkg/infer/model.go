@@ -36,7 +36,7 @@ type Served struct {
 
 // OpenServed opens o.Model (a training directory or a SavedModel) for
 // serving; o.Model, o.BatchSize (the largest batch it will be given),
-// o.ExactDeconv, o.Seed and o.Session are used.
+// o.ExactDeconv, o.Seed, o.PNGCompression and o.Session are used.
 func OpenServed(o Options) (*Served, error) {
 	o.Dropout = false
 	j, err := open(o)
@@ -95,7 +95,8 @@ func (m *Served) Generate(batch []serve.Input, dropout bool) ([]serve.Output, er
 		}
 		items[i] = &item{input: it.input} // runBatch consumes input; the caller keeps its own
 	}
-	if err := j.runBatch(items, m.step.Add(1)); err != nil {
+	n := m.step.Add(1)
+	if err := j.runBatch(items, n, n); err != nil {
 		return nil, err
 	}
 	outs := make([]serve.Output, len(items))
