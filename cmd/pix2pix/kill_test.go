@@ -51,8 +51,9 @@ type killFigures struct {
 	phases map[string]int
 }
 
-// TestKillNineNeverCorruptsCheckpoint kills training with SIGKILL 50
-// times (more, up to 90, until 20 kills struck during a save), saving a checkpoint every step at ngf = ndf = 4: 3 kills in 5
+// TestKillNineNeverCorruptsCheckpoint kills training with SIGKILL kills
+// times (more, up to maxKills, until wantInSave kills struck during a
+// save), saving a checkpoint every step at ngf = ndf = 4: 3 kills in 5
 // wait for a temporary name of a save to appear (the shard directory,
 // the meta graph's or the state file's, in turn) and strike a random
 // moment after, the rest strike at a random moment of training.
@@ -64,7 +65,7 @@ type killFigures struct {
 // tensor, bit for bit.
 func TestKillNineNeverCorruptsCheckpoint(t *testing.T) {
 	if testing.Short() {
-		t.Skip("fault injection takes about two minutes")
+		t.Skip("fault injection takes two to four minutes")
 	}
 	bin := pix2pixBinary(t)
 	data, out := filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "out")

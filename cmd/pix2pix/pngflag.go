@@ -12,7 +12,7 @@ import (
 // PNG outputs from a model (infer, serve).
 func pngCompressionFlag() cli.Flag {
 	return &cli.IntFlag{Name: "png-compression", Value: codec.PNGDefaultLevel, Category: catData,
-		Usage: "zlib level of PNG outputs: -1 zlib's default (6, as the original), 0 none (fastest: on make bench's outputs 5-8% more images/s, files 14% larger; smooth outputs grow more), 1-9; the pixels are the same at every level"}
+		Usage: "zlib level of PNG outputs: -1 zlib's default (6, as the original), 0 none (the fastest to write, the largest files), 1-9; the pixels are the same at every level"}
 }
 
 // pngCompression reads --png-compression, refusing a level zlib does not

@@ -62,14 +62,14 @@ func lightness(s *op.Scope, rgb tf.Output) tf.Output {
 	return LightnessToModel(s.SubScope("scale_L"), l)
 }
 
-// PNGDefaultLevel is zlib's default compression (level 6), what
-// TensorFlow's encode_png and so the original's test mode use; 0 stores
-// the pixels uncompressed (the fastest: on generator outputs, whose noise
-// deflate barely shrinks, 1.2 against 4.7 ms an image at 256x256 for files
-// about 14% larger), 1-9 are zlib's levels.
+// PNGDefaultLevel asks EncodePng for zlib's default compression (level
+// 6): what TensorFlow's encode_png, and so the original's test mode, use.
 const PNGDefaultLevel = -1
 
-// CheckPNGLevel refuses a level EncodePng does not take.
+// CheckPNGLevel refuses a level EncodePng does not take: PNGDefaultLevel,
+// 0 (rows stored uncompressed, the fastest to write) or zlib's 1-9. The
+// pixels are the same at every level; README.md ("pix2pix infer") has
+// what level 0 saves and costs.
 func CheckPNGLevel(level int) error {
 	if level < -1 || level > 9 {
 		return fmt.Errorf("PNG compression must be -1 (zlib's default) or a zlib level 0-9, got %d", level)
