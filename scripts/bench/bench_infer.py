@@ -92,7 +92,8 @@ def tree_bytes(d):
 
 def run(bin_, ref, work, n, model):
     """Times the programs on 8 and on n images (3 runs each,
-    medians); returns their rates, start-ups and peak RSS."""
+    medians); returns their rates, start-ups, peak RSS and the bytes of
+    their outputs (the last run on n images)."""
     pairs, singles = make_images(work, n)
     prefix = os.path.join(model, "model-1")
     sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
