@@ -122,6 +122,9 @@ func flagRows() []corpusRow {
 	inferArgs := func(extra ...string) []string {
 		return append(append([]string{"infer", "--model", "$RUN", "--output_dir", "$D/out"}, extra...), "$SINGLES")
 	}
+	serveArgs := func(extra ...string) []string {
+		return append([]string{"serve", "--model", "$RUN", "--addr", "127.0.0.1:0"}, extra...)
+	}
 	row := func(name string, args []string, want string) corpusRow {
 		return corpusRow{name: name, setup: fixed(args...), code: 2, want: []string{want}}
 	}
@@ -140,6 +143,8 @@ func flagRows() []corpusRow {
 		row("train --batch_size 0", train("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
 		row("infer --batch_size -1", inferArgs("--batch_size", "-1"), "--batch_size must be >= 0 (got -1)"),
 		row("infer --png-compression 10", inferArgs("--png-compression", "10"), "--png-compression: PNG compression must be -1 (zlib's default) or a zlib level 0-9, got 10"),
+		row("serve --png-compression 10", serveArgs("--png-compression", "10"), "--png-compression: PNG compression must be -1 (zlib's default) or a zlib level 0-9, got 10"),
+		row("serve --in-flight -1", serveArgs("--in-flight", "-1"), "--in-flight must be >= 0 (got -1)"),
 		row("test --batch_size 0", testArgs("--batch_size", "0"), "--batch_size must be >= 1 (got 0)"),
 		row("test --aspect_ratio 0", testArgs("--aspect_ratio", "0"), "--aspect_ratio must be > 0 (got 0)"),
 		row("infer --shard 3/2", inferArgs("--shard", "3/2"), `--shard "3/2"`),
