@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"pix2pix/pkg/session"
 )
 
 // The corpus's rows: one per kind of bad input. Exit codes: 2 for a bad
@@ -152,6 +154,10 @@ func flagRows() []corpusRow {
 		row("train --scale_size 100", train("--scale_size", "100"), "scale_size 100 is less than the crop size 256"),
 		row("train --device tpu", train("--device", "tpu"), `--device: device "tpu": want cpu, gpu or gpu:N`),
 		row("infer --device tpu", inferArgs("--device", "tpu"), `--device: device "tpu"`),
+		row("train --precision fp16", train("--precision", "fp16"), `--precision "fp16": want fp32 or bf16`),
+		row("infer --precision bf16 --xla", inferArgs("--precision", "bf16", "--xla"), "--precision bf16 and --xla"),
+		row("test --precision bf16 --device gpu", testArgs("--precision", "bf16", "--device", "gpu"), "--precision bf16 is for the CPU"),
+		row("serve --precision bf16 --onednn off", serveArgs("--precision", "bf16", "--onednn", "off"), bf16OneDNNOffMessage()),
 		row("data resize --workers -3", []string{"data", "resize", "--input_dir", "$PAIRS", "--output_dir", "$D/out", "--workers", "-3"}, "--workers must be >= 0 (got -3)"),
 	}
 }
@@ -243,4 +249,14 @@ func checkpointRows() []corpusRow {
 		{name: "infer: model dir missing", code: 1, setup: fixed("infer", "--model", "$D/nothing", "--output_dir", "$D/out", "$SINGLES"),
 			want: []string{"$D/nothing/options.json"}},
 	}
+}
+
+// bf16OneDNNOffMessage is what --precision bf16 --onednn off is refused
+// with on this CPU: the missing instructions come first where they are
+// missing (no CPU is assumed), else the switch.
+func bf16OneDNNOffMessage() string {
+	if session.CPUHasBF16() {
+		return "--precision bf16 needs TensorFlow's oneDNN kernels"
+	}
+	return "--precision bf16: this CPU has no bfloat16 instructions"
 }

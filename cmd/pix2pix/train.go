@@ -55,6 +55,7 @@ func runtimeFlags() []cli.Flag {
 		&cli.IntFlag{Name: "threads", Usage: "intra-op threads (0: one per core, the original's setting; other counts split sums differently, so numerics change slightly)", Category: catRuntime},
 		&cli.IntFlag{Name: "inter-op-threads", Usage: "inter-op threads (0: TensorFlow's choice)", Category: catRuntime},
 		&cli.BoolFlag{Name: "xla", Usage: "XLA auto-clustering (fuses kernels; changes numerics slightly)", Category: catRuntime},
+		&cli.StringFlag{Name: "precision", Value: session.PrecisionFP32, Usage: "fp32 (the original's) or bf16: mixed precision on a CPU with bfloat16 instructions (avx512_bf16 or amx_bf16), convolutions in bfloat16, variables, Adam and losses in float32; faster, and numerics are no longer the original's", Category: catRuntime},
 		&cli.Float64Flag{Name: "gpu-memory-fraction", Usage: "with --device gpu: the most of the GPU's memory TensorFlow may take, in (0, 1] (0: no cap; memory grows as needed either way)", Category: catRuntime},
 		&cli.StringFlag{Name: "onednn", Value: session.OneDNNAuto, Usage: "oneDNN CPU kernels: auto (TensorFlow's choice for this CPU, as the original gets), on or off (restart with TF_ENABLE_ONEDNN_OPTS=1 or 0; numerics change slightly)", Category: catRuntime},
 	}
@@ -62,13 +63,18 @@ func runtimeFlags() []cli.Flag {
 
 // sessionOptions reads the runtime flags. --onednn on|off may restart the
 // program (see session.SetOneDNN), so commands call this before they write
-// anything.
+// anything; a --precision this machine cannot run is a usage error, found
+// before that restart.
 func sessionOptions(c *cli.Context) (session.Options, error) {
+	o := session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla"),
+		Precision: c.String("precision"), GPUMemoryFraction: c.Float64("gpu-memory-fraction")}
+	if err := o.CheckPrecision(c.String("onednn")); err != nil {
+		return session.Options{}, usage(err)
+	}
 	if err := session.SetOneDNN(c.String("onednn")); err != nil {
 		return session.Options{}, err
 	}
-	return session.Options{Device: c.String("device"), IntraOp: c.Int("threads"), InterOp: c.Int("inter-op-threads"), XLA: c.Bool("xla"),
-		GPUMemoryFraction: c.Float64("gpu-memory-fraction")}, nil
+	return o, nil
 }
 
 func trainCommand() *cli.Command {
@@ -264,7 +270,7 @@ func recordedOptions(c *cli.Context, o train.Options) map[string]interface{} {
 		"scale_size": o.Input.ScaleSize, "flip": o.Flip, "lr": o.Model.LR, "beta1": o.Model.Beta1,
 		"l1_weight": o.Model.L1Weight, "gan_weight": o.Model.GANWeight, "output_filetype": c.String("output_filetype"),
 		"dropout": o.Model.Dropout, "discrim_reading": o.Model.Reading.String(), "bn_momentum": o.Model.BNMomentum,
-		"max_to_keep": o.MaxToKeep,
+		"max_to_keep": o.MaxToKeep, "precision": session.PrecisionName(o.Session.Precision),
 	}
 	for k, v := range recordedTechniques(o.Model) {
 		rec[k] = v

@@ -11,7 +11,7 @@ import (
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
-		Usage: "print the program and TensorFlow versions, the library path, whether oneDNN kernels run, and the visible devices",
+		Usage: "print the program and TensorFlow versions, the library path, whether oneDNN kernels run, whether --precision bf16 can, and the visible devices",
 		Action: func(c *cli.Context) error {
 			fmt.Printf("pix2pix     %s\n", version)
 			fmt.Printf("tensorflow  %s\n", session.TFVersion())
@@ -21,6 +21,11 @@ func versionCommand() *cli.Command {
 				return err
 			}
 			fmt.Printf("onednn      %s: %s\n", map[bool]string{true: "on", false: "off"}[on], session.OneDNNReason(on))
+			if err := (session.Options{Precision: session.PrecisionBF16}).CheckPrecision(""); err != nil {
+				fmt.Printf("bf16        no: %v\n", err)
+			} else {
+				fmt.Printf("bf16        yes: --precision bf16 runs (%s)\n", session.BF16Features())
+			}
 			devs, err := session.ListDevices()
 			if err != nil {
 				return fmt.Errorf("list devices: %w", err)

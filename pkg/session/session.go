@@ -30,6 +30,9 @@ type Options struct {
 	// XLA turns on global JIT auto-clustering. It changes numerics slightly
 	// (fused kernels), so it is off unless asked for.
 	XLA bool
+	// Precision is PrecisionFP32 (or empty: the original's float32) or
+	// PrecisionBF16, mixed precision on the CPU (see CheckPrecision).
+	Precision string
 	// GPUMemoryFraction caps the share of the GPU's memory TensorFlow may
 	// take (0: no cap). Memory grows as needed either way, rather than
 	// TensorFlow's default of taking the whole card at start.
@@ -124,6 +127,12 @@ func (o Options) configProto(d Device) ([]byte, error) {
 			GlobalJitLevel: cfgpb.OptimizerOptions_ON_1,
 		}}
 	}
+	if r := o.rewriteOptions(); r != nil {
+		if c.GraphOptions == nil {
+			c.GraphOptions = &cfgpb.GraphOptions{}
+		}
+		c.GraphOptions.RewriteOptions = r
+	}
 	return proto.Marshal(c)
 }
 
@@ -151,6 +160,11 @@ func New(g *tf.Graph, o Options) (*Session, error) {
 		return nil, fmt.Errorf("thread counts must be >= 0 (got intra %d, inter %d)", o.IntraOp, o.InterOp)
 	}
 	if err := CheckGPUMemoryFraction(o.GPUMemoryFraction); err != nil {
+		return nil, err
+	}
+	// SetOneDNN has run by now, so the environment says what --onednn
+	// asked for.
+	if err := o.CheckPrecision(OneDNNAuto); err != nil {
 		return nil, err
 	}
 	cfg, err := o.configProto(d)

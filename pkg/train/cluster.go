@@ -149,6 +149,10 @@ func (o Options) checkCluster() error {
 	if o.ClusterTimeout < 0 {
 		return fmt.Errorf("--cluster-timeout must be > 0 (got %v)", o.ClusterTimeout)
 	}
+	if o.Session.Precision == session.PrecisionBF16 {
+		// The rewrite's CPU check can only look at this machine.
+		return fmt.Errorf("--precision bf16 with --cluster: the workers' CPUs are not checked for bfloat16 instructions; train a cluster with --precision fp32")
+	}
 	devs, vdev := o.clusterPlacement()
 	return pix2pix.Placement{Devices: devs, VariableDevice: vdev}.Check(o.Model)
 }

@@ -22,7 +22,10 @@ weights, at 256x256:
   - where the time goes: one traced pix2pix training step at batch 1 and 4
     and one traced inference batch, by op type and by layer, with the
     fraction of the peak for the whole run and for the convolutions alone
-    (see bench_breakdown.py and breakdown.py).
+    (see bench_breakdown.py and breakdown.py);
+  - where the CPU has bfloat16 instructions, training and inference with
+    the opt-in `--precision bf16`, against the float32 and the bfloat16
+    matmul peaks (see bench_precision.py).
 
 Prints one table and writes bench.json; the last line names the JSON file.
 
@@ -47,6 +50,7 @@ import bench_serve  # noqa: E402
 import bench_deploy  # noqa: E402
 import bench_towers  # noqa: E402
 import bench_breakdown  # noqa: E402
+import bench_precision  # noqa: E402
 
 
 def spawn(cmd, env_extra=None, out=None):
@@ -105,17 +109,21 @@ def train_commands(args, ckpt_dir, pairs, batch, steps):
     return (go, go_steps, go_out), (ref, ref_steps, None)
 
 
-def bench_train(args, ckpt_dir, pairs, batch):
+def bench_train(args, ckpt_dir, pairs, batch, extra):
+    """The reference's and pix2pix's training, and pix2pix with each of
+    extra's flags (name -> flags), in rounds."""
     steps = args.warmup + args.timed_steps
     (go, go_steps, go_out), (ref, ref_steps, _) = train_commands(args, ckpt_dir, pairs, batch, steps)
     runs = {"pix2pix": [], "reference": []}
+    runs.update({name: [] for name in extra})
     for i in range(args.runs):
-        # Interleaved, so drift in the machine's speed hits both alike.
+        # Interleaved, so drift in the machine's speed hits all alike.
         runs["reference"].append(train_run(ref, ref_steps, args.warmup))
         runs["pix2pix"].append(train_run(go, go_steps, args.warmup, out=go_out))
-        print("  batch %d run %d/%d: pix2pix %.3f s/step, reference %.3f s/step" % (
-            batch, i + 1, args.runs, runs["pix2pix"][-1]["step_seconds"], runs["reference"][-1]["step_seconds"]),
-            flush=True)
+        for name, flags in extra.items():
+            runs[name].append(train_run(go + flags, go_steps, args.warmup, out=go_out))
+        print("  batch %d run %d/%d: %s" % (batch, i + 1, args.runs, ", ".join(
+            "%s %.3f s/step" % (name, r[-1]["step_seconds"]) for name, r in runs.items())), flush=True)
     return {name: summarize(r) for name, r in runs.items()}
 
 
@@ -147,10 +155,11 @@ def harness_json(args, *argv):
     return json.loads(r.stdout)
 
 
-def matmul_peak(args):
-    """Best float32 matmul rate over a few sizes (the machine's practical
+def matmul_peak(args, dtype="float32"):
+    """Best matmul rate in dtype over a few sizes (the machine's practical
     peak in this TensorFlow build)."""
-    results = [harness_json(args, "matmul", "--size", str(n), "--repeats", "8") for n in (1024, 2048, 3072)]
+    results = [harness_json(args, "matmul", "--size", str(n), "--repeats", "8", "--dtype", dtype)
+               for n in (1024, 2048, 3072)]
     best = max(results, key=lambda r: r["best_gflops"])
     return {"gflops": best["best_gflops"], "size": best["size"], "by_size": results}
 
@@ -227,13 +236,19 @@ def main():
         write_json(args.workdir, {"machine": machine(), "matmul_peak_gflops": peak["gflops"], "breakdown": breakdowns})
         return
 
-    train = {b: bench_train(args, ckpt_dir, pairs, b) for b in (1, 4)}
-    infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir)
+    bf16, bf16_state = bench_precision.support(args.bin)
+    extra = {bench_precision.TRAIN: bench_precision.FLAGS} if bf16 else {}
+    peak16 = matmul_peak(args, "bfloat16") if bf16 else None
+    if peak16:
+        print("  bfloat16 matmul peak: %.1f GFLOP/s (N = %d)" % (peak16["gflops"], peak16["size"]), flush=True)
+    train = {b: bench_train(args, ckpt_dir, pairs, b, extra) for b in (1, 4)}
+    infer = bench_infer.run(args.bin, args.ref, args.workdir, args.infer_images, ckpt_dir,
+                            {bench_precision.INFER: bench_precision.FLAGS} if bf16 else {})
     serve = bench_serve.run(args.bin, args.workdir, singles, args.infer_images, ckpt_dir, args.serve_requests,
                             infer["programs"]["pix2pix infer"]["images_per_sec"])
     deploy = bench_deploy.run(args.bin, ckpt_dir, singles, args.workdir, args.runs)
     towers = bench_towers.run(sys.modules[__name__], args, ckpt_dir, pairs)
-    extra = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
+    opt_in = {"b%d" % b: variants(args, ckpt_dir, pairs, b) for b in (1, 4)} if args.variants else None
 
     gen_flops = flops[1]["generator_forward_flops"]
     out = {
@@ -249,11 +264,11 @@ def main():
         "deploy": deploy,
         "breakdown": breakdowns,
         "towers": towers,
+        "bf16": {"state": bf16_state, "matmul": peak16},
         "bench_seconds": None,
     }
     for b in (1, 4):
-        for name in ("pix2pix", "reference"):
-            t = train[b][name]
+        for name, t in train[b].items():
             t["gflops"] = flops[b]["train_step_flops"] / t["step_seconds"] / 1e9
             t["fraction_of_peak"] = t["gflops"] / peak["gflops"]
         out["train_time_ratio_b%d" % b] = train[b]["pix2pix"]["step_seconds"] / train[b]["reference"]["step_seconds"]
@@ -262,8 +277,10 @@ def main():
         r["fraction_of_peak"] = r["gflops"] / peak["gflops"]
     out["infer_speedup"] = infer["infer_speedup"]
     out["infer_fraction_of_peak"] = infer["programs"]["pix2pix infer"]["fraction_of_peak"]
-    if extra:
-        out["variants"] = extra
+    if peak16:
+        bench_precision.add_fractions(out, train, infer, peak16["gflops"])
+    if opt_in:
+        out["variants"] = opt_in
     out["bench_seconds"] = time.time() - t_start
 
     print()
@@ -298,12 +315,14 @@ def main():
     bench_deploy.print_rows(deploy, pi["images_per_sec"])
     print()
     bench_towers.print_rows(towers)
-    if extra:
+    print()
+    bench_precision.print_rows(bf16_state, train, infer, peak16["gflops"] if peak16 else None)
+    if opt_in:
         print()
         print("| pix2pix train option (opt-in) | s/step batch 1 | / reference | s/step batch 4 | / reference |")
         print("|---|---|---|---|---|")
         for name, _, _ in VARIANTS:
-            a, b = extra["b1"][name]["step_seconds"], extra["b4"][name]["step_seconds"]
+            a, b = opt_in["b1"][name]["step_seconds"], opt_in["b4"][name]["step_seconds"]
             print("| %s | %.3f | %.3f | %.3f | %.3f |" % (name, a, a / train[1]["reference"]["step_seconds"],
                                                       b, b / train[4]["reference"]["step_seconds"]))
     print()

@@ -90,10 +90,11 @@ def tree_bytes(d):
     return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
 
 
-def run(bin_, ref, work, n, model):
-    """Times the programs on 8 and on n images (3 runs each,
-    medians); returns their rates, start-ups, peak RSS and the bytes of
-    their outputs (the last run on n images)."""
+def run(bin_, ref, work, n, model, extra=None):
+    """Times the programs, and `pix2pix infer` with each of extra's flags
+    (name -> flags), on 8 and on n images (3 runs each, medians); returns
+    their rates, start-ups, peak RSS and the bytes of their outputs (the
+    last run on n images)."""
     pairs, singles = make_images(work, n)
     prefix = os.path.join(model, "model-1")
     sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
@@ -105,6 +106,9 @@ def run(bin_, ref, work, n, model):
         PNG0: lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--png-compression", "0",
                                "--output_dir", o, s],
     }
+    for name, flags in (extra or {}).items():
+        progs[name] = lambda p, s, o, flags=flags: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256"] + \
+            flags + ["--output_dir", o, s]
     # Rounds go through every program in turn, so a machine that speeds up
     # or slows down during the benchmark moves all of them alike and the
     # ratios stay fair (the VMs this runs on drift by 10% over minutes).

@@ -2,7 +2,7 @@
 graph of scripts/reference/pix2pix_ref.py (imported from there):
 
   flops    FLOPs of a training step and a generator forward pass
-  matmul   the machine's float32 matrix-multiply GFLOP/s in this TF build
+  matmul   the machine's float32 (or bfloat16) matrix-multiply GFLOP/s in this TF build
 
 Run with the venv of scripts/setup-reference.sh, as pix2pix_ref.py.
 """
@@ -92,12 +92,15 @@ def cmd_flops(opts):
 
 
 def cmd_matmul(opts):
-    """The machine's float32 matrix-multiply rate in this TensorFlow build:
-    an N x N product of two variables, run --repeats times after a warm-up;
-    prints the best and median GFLOP/s (2 N^3 per product) as JSON."""
+    """The machine's matrix-multiply rate in --dtype in this TensorFlow
+    build: an N x N product of two variables, run --repeats times after a
+    warm-up; prints the best and median GFLOP/s (2 N^3 per product) as
+    JSON. bfloat16 is the peak of `--precision bf16`, whose convolutions
+    multiply in it."""
     n = opts.size
-    a = v1.get_variable("a", [n, n], initializer=v1.random_normal_initializer())
-    b = v1.get_variable("b", [n, n], initializer=v1.random_normal_initializer())
+    dtype = {"float32": tf.float32, "bfloat16": tf.bfloat16}[opts.dtype]
+    a = v1.get_variable("a", [n, n], dtype=dtype, initializer=v1.random_normal_initializer(dtype=dtype))
+    b = v1.get_variable("b", [n, n], dtype=dtype, initializer=v1.random_normal_initializer(dtype=dtype))
     # Reduce to a scalar so the fetch copies nothing big; the sum is
     # negligible next to the 2 N^3 of the product.
     product = tf.reduce_sum(tf.matmul(a, b))
@@ -109,7 +112,7 @@ def cmd_matmul(opts):
             t0 = time.perf_counter()
             sess.run(product)
             rates.append(2.0 * n ** 3 / (time.perf_counter() - t0) / 1e9)
-    json.dump({"size": n, "repeats": opts.repeats,
+    json.dump({"size": n, "repeats": opts.repeats, "dtype": opts.dtype,
                "best_gflops": max(rates),
                "median_gflops": float(np.median(rates))}, sys.stdout)
     sys.stdout.write("\n")
@@ -126,8 +129,9 @@ def parse_args(argv):
                    help="FLOPs of a training step and a generator forward pass "
                         "(TensorFlow's cost statistics), as JSON")
     p = sub.add_parser("matmul", parents=[common],
-                       help="measure float32 matrix-multiply GFLOP/s")
+                       help="measure float32 (or bfloat16) matrix-multiply GFLOP/s")
     p.add_argument("--size", type=int, default=2048)
+    p.add_argument("--dtype", choices=("float32", "bfloat16"), default="float32")
     p.add_argument("--repeats", type=int, default=10)
     return pix2pix_ref.check_common(parser.parse_args(argv))
 
