@@ -156,6 +156,7 @@ func flagRows() []corpusRow {
 		row("infer --device tpu", inferArgs("--device", "tpu"), `--device: device "tpu"`),
 		row("train --precision fp16", train("--precision", "fp16"), `--precision "fp16": want fp32 or bf16`),
 		row("infer --precision bf16 --xla", inferArgs("--precision", "bf16", "--xla"), "--precision bf16 and --xla"),
+		row("train --devices gpu:0,gpu:1 --precision bf16", train("--devices", "gpu:0,gpu:1", "--precision", "bf16"), "--precision bf16 is for the CPU"),
 		row("test --precision bf16 --device gpu", testArgs("--precision", "bf16", "--device", "gpu"), "--precision bf16 is for the CPU"),
 		row("serve --precision bf16 --onednn off", serveArgs("--precision", "bf16", "--onednn", "off"), bf16OneDNNOffMessage()),
 		row("data resize --workers -3", []string{"data", "resize", "--input_dir", "$PAIRS", "--output_dir", "$D/out", "--workers", "-3"}, "--workers must be >= 0 (got -3)"),

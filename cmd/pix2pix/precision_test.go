@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,37 +20,61 @@ import (
 // (a node's output N becomes "<node>-N-CastToBf16-0-AutoMixedPrecision").
 const bf16Cast = "CastToBf16"
 
-// TestPrecisionBF16: --precision bf16 is mixed precision. On a CPU without
-// bfloat16 instructions it is a usage error naming them. On one with them
-// (no CPU is assumed: the test takes the branch this CPU allows), a
-// training step's convolutions read bfloat16 casts in its trace (an fp32
-// step's none), options.json records the precision, the checkpoint's
-// variables are float32, the losses stay within 5% of an fp32 run's from
-// the same seed without being equal, and infer --precision bf16 writes
-// outputs near fp32 inference's but not equal to them.
+// TestPrecisionBF16: --precision bf16 is mixed precision. Where this
+// machine refuses it (no bfloat16 instructions, or oneDNN switched off;
+// no CPU is assumed: the test takes the branch this one allows), it is a
+// usage error with the reason, and `version` says no. Where it runs,
+// `version` says yes; a training step's convolutions read bfloat16 casts
+// in its trace (an fp32 step's none); options.json records the precision
+// (an fp32 run's has no such key, as before the option existed); the
+// checkpoint's variables are float32; the losses stay within 5% of an
+// fp32 run's from the same seed without being equal; infer --precision
+// bf16 writes outputs 1 to 16/255 from fp32 inference's; and a cluster
+// run refuses it.
 func TestPrecisionBF16(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	writePairs(t, data, 3, 256, 256)
-	if !session.CPUHasBF16() {
-		out, err := run(t, small(data, filepath.Join(t.TempDir(), "m"), "--max_steps", "1", "--precision", "bf16")...)
-		if err == nil || exitCode(err) != exitUsage || !strings.Contains(err.Error(), "avx512_bf16") {
-			t.Fatalf("--precision bf16 on a CPU without bfloat16 instructions: err %v (exit %d), want a usage error naming avx512_bf16\n%s", err, exitCode(err), out)
+	losses := map[string]map[string]float64{}
+	models := map[string]string{}
+	train := func(p string) string {
+		models[p] = filepath.Join(t.TempDir(), p)
+		out := mustRun(t, small(data, models[p], "--max_steps", "3", "--save_freq", "3", "--progress_freq", "3",
+			"--trace_freq", "3", "--precision", p)...)
+		losses[p] = progressLosses(t, out)
+		var rec map[string]interface{}
+		if b, err := os.ReadFile(filepath.Join(models[p], "options.json")); err != nil || json.Unmarshal(b, &rec) != nil {
+			t.Fatalf("options.json of --precision %s: %v", p, err)
 		}
-		t.Logf("this CPU has no bfloat16 instructions: %v", err)
+		return fmt.Sprint(rec["precision"])
+	}
+	if got := train("fp32"); got != "<nil>" {
+		t.Errorf("--precision fp32: options.json records precision %s, want no such key", got)
+	}
+	version := mustRun(t, "version")
+	refusal := (session.Options{Precision: session.PrecisionBF16}).CheckPrecision("")
+	if refusal != nil {
+		_, err := run(t, small(data, filepath.Join(t.TempDir(), "m"), "--max_steps", "1", "--precision", "bf16")...)
+		if err == nil || exitCode(err) != exitUsage || err.Error() != refusal.Error() {
+			t.Errorf("--precision bf16 where it is refused: %v (exit %d), want a usage error %q", err, exitCode(err), refusal)
+		}
+		if !strings.Contains(version, "bf16        no: "+refusal.Error()) {
+			t.Errorf("version does not give the refusal %q:\n%s", refusal, version)
+		}
+		t.Logf("--precision bf16 is refused here: %v", refusal)
 		return
+	}
+	if !strings.Contains(version, "bf16        yes: --precision bf16 runs") {
+		t.Errorf("version does not say that --precision bf16 runs:\n%s", version)
 	}
 	out, code := runBin(t, pix2pixBinary(t), "train", "--input_dir", data, "--output_dir", t.TempDir(),
 		"--cluster", clusterSpec(freeAddrs(t, 2)), "--task", "0", "--precision", "bf16")
 	if code != exitUsage || !strings.Contains(out, "--precision bf16 with --cluster") {
 		t.Errorf("train --precision bf16 --cluster: exit %d, want %d and the reason\n%s", code, exitUsage, out)
 	}
-	losses := map[string]map[string]float64{}
-	models := map[string]string{}
+	if got := train("bf16"); got != "bf16" {
+		t.Errorf("--precision bf16: options.json records precision %s", got)
+	}
 	for _, p := range []string{"fp32", "bf16"} {
-		models[p] = filepath.Join(t.TempDir(), p)
-		out := mustRun(t, small(data, models[p], "--max_steps", "3", "--save_freq", "3", "--progress_freq", "3",
-			"--trace_freq", "3", "--precision", p)...)
-		losses[p] = progressLosses(t, out)
 		trace, err := os.ReadFile(filepath.Join(models[p], "traces", "step_3.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -60,13 +85,6 @@ func TestPrecisionBF16(t *testing.T) {
 			if got, want := casts[layer] > 0, p == "bf16"; got != want {
 				t.Errorf("--precision %s: a %s convolution reads a %s op: %v, want %v", p, layer, bf16Cast, got, want)
 			}
-		}
-		var rec map[string]interface{}
-		if b, err := os.ReadFile(filepath.Join(models[p], "options.json")); err != nil || json.Unmarshal(b, &rec) != nil {
-			t.Fatalf("options.json of --precision %s: %v", p, err)
-		}
-		if rec["precision"] != p {
-			t.Errorf("--precision %s: options.json records precision %v", p, rec["precision"])
 		}
 	}
 	for name, want := range losses["fp32"] {

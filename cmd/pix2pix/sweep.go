@@ -71,6 +71,12 @@ func runSweep(c *cli.Context) error {
 	if err != nil {
 		return usage(err)
 	}
+	// Before the first run: a --precision this machine refuses would
+	// otherwise fail every run, and --onednn may restart the program.
+	so, err := sessionOptions(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	sum, err := sweep.Run(ctx, o)
@@ -80,10 +86,6 @@ func runSweep(c *cli.Context) error {
 	fmt.Printf("sweep: %d ran (%d done, %d NaN, %d collapsed, %d failed), %d skipped as complete\n",
 		sum.Ran, sum.Done, sum.NaN, sum.Collapsed, sum.Failed, sum.Skipped)
 	dirs, err := runDirs(o.Dir)
-	if err != nil {
-		return err
-	}
-	so, err := sessionOptions(c)
 	if err != nil {
 		return err
 	}

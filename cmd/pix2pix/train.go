@@ -242,6 +242,10 @@ func trainOptions(c *cli.Context) (train.Options, error) {
 	if err := applyTowers(c, &o); err != nil {
 		return train.Options{}, err
 	}
+	// --devices may have made the session's device the GPUs.
+	if err := o.Session.CheckPrecision(c.String("onednn")); err != nil {
+		return train.Options{}, usage(err)
+	}
 	return o, o.Validate()
 }
 
@@ -270,7 +274,12 @@ func recordedOptions(c *cli.Context, o train.Options) map[string]interface{} {
 		"scale_size": o.Input.ScaleSize, "flip": o.Flip, "lr": o.Model.LR, "beta1": o.Model.Beta1,
 		"l1_weight": o.Model.L1Weight, "gan_weight": o.Model.GANWeight, "output_filetype": c.String("output_filetype"),
 		"dropout": o.Model.Dropout, "discrim_reading": o.Model.Reading.String(), "bn_momentum": o.Model.BNMomentum,
-		"max_to_keep": o.MaxToKeep, "precision": session.PrecisionName(o.Session.Precision),
+		"max_to_keep": o.MaxToKeep,
+	}
+	// Only an opt-in precision is recorded, so a default run's file is as
+	// before and compare shows no difference against older runs'.
+	if p := o.Session.Precision; p != "" && p != session.PrecisionFP32 {
+		rec["precision"] = p
 	}
 	for k, v := range recordedTechniques(o.Model) {
 		rec[k] = v

@@ -23,6 +23,8 @@ func versionCommand() *cli.Command {
 			fmt.Printf("onednn      %s: %s\n", map[bool]string{true: "on", false: "off"}[on], session.OneDNNReason(on))
 			if err := (session.Options{Precision: session.PrecisionBF16}).CheckPrecision(""); err != nil {
 				fmt.Printf("bf16        no: %v\n", err)
+			} else if !on {
+				fmt.Printf("bf16        no: --precision bf16 needs TensorFlow's oneDNN kernels, and they do not run (see onednn)\n")
 			} else {
 				fmt.Printf("bf16        yes: --precision bf16 runs (%s)\n", session.BF16Features())
 			}

@@ -24,8 +24,9 @@ const (
 
 // oneDNNDefaultFeatures are the CPU flags (as /proc/cpuinfo spells them)
 // for which TensorFlow 2.18 on Linux turns oneDNN on by default
-// (tensorflow/core/util/port.cc, DefaultOneDnnPolicy). Used only to explain
-// the state that Probe measures, never to decide it.
+// (tensorflow/core/util/port.cc, DefaultOneDnnPolicy). Used to explain the
+// state that OneDNNKernels measures, and by CheckPrecision, which relies on
+// every bf16Features flag being one of these (tested).
 var oneDNNDefaultFeatures = []string{"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16"}
 
 // SetOneDNN makes sure this process runs in the given mode. For on and off,

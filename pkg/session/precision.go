@@ -24,14 +24,6 @@ const (
 	PrecisionBF16 = "bf16"
 )
 
-// PrecisionName is p as options.json records it ("" is fp32).
-func PrecisionName(p string) string {
-	if p == "" {
-		return PrecisionFP32
-	}
-	return p
-}
-
 // bf16Features are the CPU flags (as /proc/cpuinfo spells them) with
 // native bfloat16 products, which oneDNN's bfloat16 kernels use. Without
 // one, oneDNN emulates bfloat16 through float32 and the rewrite is slower

@@ -34,6 +34,21 @@ func TestPrecisionConfig(t *testing.T) {
 	}
 }
 
+// TestBF16FeaturesTurnOneDNNOn: CheckPrecision takes oneDNN to be on
+// unless switched off, which holds while TensorFlow's default turns it on
+// for every CPU flag that bf16 accepts.
+func TestBF16FeaturesTurnOneDNNOn(t *testing.T) {
+	on := map[string]bool{}
+	for _, f := range oneDNNDefaultFeatures {
+		on[f] = true
+	}
+	for _, f := range bf16Features {
+		if !on[f] {
+			t.Errorf("%s lets --precision bf16 run, but is not among oneDNN's default features %v", f, oneDNNDefaultFeatures)
+		}
+	}
+}
+
 // TestCheckPrecision: the refusals that do not depend on the CPU, and the
 // one that does, whichever this CPU gets (no CPU is assumed).
 func TestCheckPrecision(t *testing.T) {

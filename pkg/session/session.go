@@ -143,6 +143,9 @@ func (o Options) Proto() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := o.CheckPrecision(OneDNNAuto); err != nil {
+		return nil, err
+	}
 	return o.configProto(d)
 }
 
