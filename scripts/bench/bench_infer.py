@@ -90,11 +90,24 @@ def tree_bytes(d):
     return sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
 
 
+def max_diff(a, b):
+    """The largest difference, in 1/255, between same-named PNGs of
+    directories a and b, and its mean over all of b's pixels."""
+    worst, total, count = 0, 0.0, 0
+    for name in sorted(os.listdir(b)):
+        x = np.asarray(Image.open(os.path.join(a, name)), dtype=np.int16)
+        y = np.asarray(Image.open(os.path.join(b, name)), dtype=np.int16)
+        d = np.abs(x - y)
+        worst, total, count = max(worst, int(d.max())), total + float(d.sum()), count + d.size
+    return worst, total / count
+
+
 def run(bin_, ref, work, n, model, extra=None):
     """Times the programs, and `pix2pix infer` with each of extra's flags
     (name -> flags), on 8 and on n images (3 runs each, medians); returns
     their rates, start-ups, peak RSS and the bytes of their outputs (the
-    last run on n images)."""
+    last run on n images), and for extra's, how far their outputs are
+    from `pix2pix infer`'s."""
     pairs, singles = make_images(work, n)
     prefix = os.path.join(model, "model-1")
     sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
@@ -114,18 +127,26 @@ def run(bin_, ref, work, n, model, extra=None):
     # ratios stay fair (the VMs this runs on drift by 10% over minutes).
     runs = {(name, k): [] for name in progs for k in (8, n)}
     out_dir = os.path.join(work, "out")
-    output_bytes = {}
+    output_bytes, diffs = {}, {}
+    infer_out = os.path.join(work, "out-infer")
     for _ in range(3):
         for name, cmd in progs.items():
             for k in (8, n):
                 runs[name, k].append(timed(cmd(*sizes[k], out_dir), out_dir))
             output_bytes[name] = tree_bytes(out_dir)
+            if name == "pix2pix infer":
+                shutil.rmtree(infer_out, ignore_errors=True)
+                shutil.copytree(out_dir, infer_out)
+            elif name in (extra or {}):
+                diffs[name] = max_diff(infer_out, out_dir)
     rows = {}
     for name in progs:
         t = {k: statistics.median(r[0] for r in runs[name, k]) for k in (8, n)}
         rate = (n - 8) / (t[n] - t[8])
         rows[name] = {"seconds_8": t[8], "seconds_n": t[n], "images_per_sec": rate, "startup_sec": t[8] - 8 / rate,
                       "peak_rss_mib": max(r[1] for k in (8, n) for r in runs[name, k]), "output_bytes": output_bytes[name]}
+        if name in diffs:
+            rows[name]["max_diff_from_infer"], rows[name]["mean_diff_from_infer"] = diffs[name]
         print("  %s: %.2f images/s" % (name, rate), flush=True)
     base = rows["reference test mode"]["images_per_sec"]
     return {

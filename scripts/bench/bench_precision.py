@@ -56,3 +56,6 @@ def print_rows(state, train, infer, peak16):
         print("| inference images/s (`infer` vs test mode) | %.2f | %.2f | %.2f | **%.2fx** | %.1f (%.2f, %.2f) |" % (
             g["images_per_sec"], f["images_per_sec"], r["images_per_sec"], g["images_per_sec"] / r["images_per_sec"],
             g["gflops"], g["fraction_of_peak"], g["fraction_of_bf16_peak"]))
+        print()
+        print("`infer --precision bf16` outputs against `infer`'s (float32), %d images: at most %d/255 apart, "
+              "%.2f/255 on average" % (infer["images"], g["max_diff_from_infer"], g["mean_diff_from_infer"]))
