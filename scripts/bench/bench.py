@@ -278,7 +278,7 @@ def main():
     out["infer_speedup"] = infer["infer_speedup"]
     out["infer_fraction_of_peak"] = infer["programs"]["pix2pix infer"]["fraction_of_peak"]
     if peak16:
-        bench_precision.add_fractions(out, train, infer, peak16["gflops"])
+        bench_precision.add_fractions(train, infer, peak16["gflops"])
     if opt_in:
         out["variants"] = opt_in
     out["bench_seconds"] = time.time() - t_start

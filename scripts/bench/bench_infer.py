@@ -112,16 +112,18 @@ def run(bin_, ref, work, n, model, extra=None):
     prefix = os.path.join(model, "model-1")
     sizes = {8: (subset(pairs, os.path.join(work, "pairs8"), 8), subset(singles, os.path.join(work, "a8"), 8)), n: (pairs, singles)}
     py = sys.executable
+    extra = extra or {}
+
+    def infer(*flags):
+        return lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", *flags, "--output_dir", o, s]
+
     progs = {
         "reference test mode": lambda p, s, o: [py, ref, "test", "--no_dropout", "--ckpt", prefix, "--input_dir", p, "--output_dir", o],
         "pix2pix test": lambda p, s, o: [bin_, "test", "--no-test-dropout", "--checkpoint", model, "--input_dir", p, "--output_dir", o],
-        "pix2pix infer": lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--output_dir", o, s],
-        PNG0: lambda p, s, o: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256", "--png-compression", "0",
-                               "--output_dir", o, s],
+        "pix2pix infer": infer(),
+        PNG0: infer("--png-compression", "0"),
     }
-    for name, flags in (extra or {}).items():
-        progs[name] = lambda p, s, o, flags=flags: [bin_, "infer", "--no-test-dropout", "--model", model, "--keep-256"] + \
-            flags + ["--output_dir", o, s]
+    progs.update({name: infer(*flags) for name, flags in extra.items()})
     # Rounds go through every program in turn, so a machine that speeds up
     # or slows down during the benchmark moves all of them alike and the
     # ratios stay fair (the VMs this runs on drift by 10% over minutes).
@@ -129,15 +131,19 @@ def run(bin_, ref, work, n, model, extra=None):
     out_dir = os.path.join(work, "out")
     output_bytes, diffs = {}, {}
     infer_out = os.path.join(work, "out-infer")
-    for _ in range(3):
+    for r in range(3):
         for name, cmd in progs.items():
             for k in (8, n):
                 runs[name, k].append(timed(cmd(*sizes[k], out_dir), out_dir))
+            if r < 2:
+                continue
+            # Outputs are the same every round (no dropout): the last
+            # round's are measured.
             output_bytes[name] = tree_bytes(out_dir)
             if name == "pix2pix infer":
                 shutil.rmtree(infer_out, ignore_errors=True)
                 shutil.copytree(out_dir, infer_out)
-            elif name in (extra or {}):
+            elif name in extra:
                 diffs[name] = max_diff(infer_out, out_dir)
     rows = {}
     for name in progs:

@@ -24,9 +24,9 @@ def support(bin_):
     return False, "`pix2pix version` printed no bf16 line (exit %d)" % r.returncode
 
 
-def add_fractions(out, train, infer, peak16):
+def add_fractions(train, infer, peak16):
     """Records each bf16 run's fraction of the bfloat16 matmul peak."""
-    for b, t in train.items():
+    for t in train.values():
         if TRAIN in t:
             t[TRAIN]["fraction_of_bf16_peak"] = t[TRAIN]["gflops"] / peak16
     if INFER in infer["programs"]:
